@@ -1,0 +1,29 @@
+"""Open any supported input (a case file or a workbook) as a ``Case``."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ..core.models import Case
+from .casefile import CaseFileError, read_case
+
+WORKBOOK_SUFFIXES = (".xlsm", ".xlsx")
+
+
+def load_case(path: str | os.PathLike) -> Case:
+    """Read a .json case file or a .xlsm/.xlsx workbook; raise ``CaseFileError`` when unreadable."""
+    p = Path(path)
+    suffix = p.suffix.lower()
+    if suffix == ".json":
+        return read_case(p)
+    if suffix in WORKBOOK_SUFFIXES:
+        from .workbook import read_workbook  # imported lazily: openpyxl is only needed here
+
+        return read_workbook(p)
+    if suffix in (".xls", ".xlsb", ".ods", ".csv"):
+        raise CaseFileError(
+            f"tệp {p.name} có định dạng {suffix} không được hỗ trợ: hãy mở bằng Excel và lưu thành "
+            "Excel Macro-Enabled Workbook (.xlsm)"
+        )
+    raise CaseFileError(f"không nhận ra loại tệp {p.name} (cần .json hoặc .xlsm)")
