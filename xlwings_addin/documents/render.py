@@ -1,0 +1,284 @@
+"""Render the Word templates with docxtpl, convert them to PDF, and lint user-edited templates.
+
+The renderer is a thin shell: the caller passes a context of ready-made strings (built by
+the pure context builder) and gets a .docx back. It guarantees what the product promises
+about documents (DESIGN.md §5): user text is escaped, text is NFC, nothing is overwritten
+and a file is never left half-written.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import unicodedata
+import zipfile
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Mapping
+
+from jinja2 import Environment, StrictUndefined
+from jinja2.exceptions import TemplateSyntaxError, UndefinedError
+
+__all__ = [
+    "TemplateContextError",
+    "DocumentConversionError",
+    "normalize_context",
+    "render_docx",
+    "docx_to_pdf",
+    "lint_template",
+    "free_path",
+]
+
+# How long LibreOffice may take for one conversion before we give up (seconds).
+SOFFICE_TIMEOUT = 180
+
+
+class TemplateContextError(ValueError):
+    """The template needs data the context does not provide, or the template is malformed."""
+
+
+class DocumentConversionError(RuntimeError):
+    """LibreOffice is missing or failed to convert a document."""
+
+
+def normalize_context(value: Any) -> Any:
+    """Return a copy of ``value`` with every string (keys included) in Unicode NFC.
+
+    Text typed on macOS or pasted from some web pages arrives decomposed (NFD); Word then
+    shows detached tone marks and searches fail. Dicts, lists and tuples are walked
+    recursively; other values are returned unchanged.
+    """
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    if isinstance(value, Mapping):
+        return {normalize_context(k): normalize_context(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(normalize_context(v) for v in value)
+    return value
+
+
+def free_path(path: str | Path) -> Path:
+    """Return ``path`` if it does not exist, else the first free ``name (2).ext``, ``name (3).ext``..."""
+    path = Path(path)
+    if not path.exists():
+        return path
+    n = 2
+    while True:
+        candidate = path.with_name(f"{path.stem} ({n}){path.suffix}")
+        if not candidate.exists():
+            return candidate
+        n += 1
+
+
+def _write_new_file(data: bytes, path: Path) -> Path:
+    """Write ``data`` to ``path`` or the next free numbered name, atomically, never overwriting.
+
+    The name is reserved with an exclusive create (so a concurrent writer cannot take it),
+    the bytes go to a temporary file in the same directory, and ``os.replace`` swaps it in:
+    readers see either nothing useful yet (an empty reserved file) or the whole document.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    while True:
+        target = free_path(path)
+        try:
+            with open(target, "xb"):
+                pass
+        except FileExistsError:
+            continue  # somebody took the name between the check and the create
+        break
+    fd, tmp_name = tempfile.mkstemp(prefix=".~", suffix=target.suffix, dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp_name, target)
+    except BaseException:
+        for leftover in (tmp_name, target):
+            try:
+                os.unlink(leftover)
+            except OSError:
+                pass
+        raise
+    return target
+
+
+def _missing_keys_message(template_path: Path, missing: set[str]) -> str:
+    keys = ", ".join(sorted(missing))
+    return (f"Mẫu {template_path.name} cần các trường dữ liệu chưa có: {keys}. "
+            "Hãy bổ sung dữ liệu hoặc sửa lại thẻ trong mẫu Word.")
+
+
+def render_docx(template_path: str | Path, context: Mapping[str, Any], out_path: str | Path) -> Path:
+    """Render ``template_path`` with ``context`` into ``out_path`` and return the path written.
+
+    - every string in the context is NFC-normalised first;
+    - docxtpl runs with ``autoescape=True`` so "&", "<" and quotes in names or notes
+      cannot break the document XML;
+    - variables the template uses but the context lacks raise :class:`TemplateContextError`
+      listing them (also for missing attributes such as ``chair.title``);
+    - an existing file is never overwritten: the result goes to ``name (2).docx`` etc.
+    """
+    from docxtpl import DocxTemplate  # imported late: the package imports without docxtpl
+
+    template_path = Path(template_path)
+    if not template_path.is_file():
+        raise FileNotFoundError(f"Không tìm thấy mẫu Word: {template_path}")
+    ctx = normalize_context(dict(context))
+    tpl = DocxTemplate(str(template_path))
+    # StrictUndefined turns a missing nested attribute into an error instead of an empty
+    # string, so a signature block can never silently come out without a name.
+    env = Environment(autoescape=True, undefined=StrictUndefined)
+    try:
+        missing = tpl.get_undeclared_template_variables(jinja_env=env, context=ctx)
+    except TemplateSyntaxError as exc:
+        raise TemplateContextError(
+            f"Mẫu {template_path.name} có thẻ sai cú pháp (dòng {exc.lineno}): {exc.message}. "
+            "Chạy lint_template để tìm thẻ bị tách hoặc gõ sai.") from exc
+    if missing:
+        raise TemplateContextError(_missing_keys_message(template_path, set(missing)))
+    try:
+        tpl.render(ctx, jinja_env=env, autoescape=True)
+    except UndefinedError as exc:
+        raise TemplateContextError(
+            f"Mẫu {template_path.name} dùng một trường dữ liệu không có: {exc.message}.") from exc
+    except TemplateSyntaxError as exc:
+        raise TemplateContextError(
+            f"Mẫu {template_path.name} có thẻ sai cú pháp (dòng {exc.lineno}): {exc.message}.") from exc
+    # The template carries fixed build dates; the rendered document is new now.
+    now = datetime.now(timezone.utc).replace(microsecond=0, tzinfo=None)
+    props = tpl.docx.core_properties
+    props.created = now
+    props.modified = now
+    props.comments = ""  # the template's "Mẫu docxtpl..." note does not describe the output
+    buf = io.BytesIO()
+    tpl.save(buf)
+    return _write_new_file(buf.getvalue(), Path(out_path))
+
+
+# ---------------------------------------------------------------------------
+# PDF conversion
+# ---------------------------------------------------------------------------
+
+
+def find_soffice() -> str | None:
+    """Return the LibreOffice executable, or None if it is not installed."""
+    for name in ("soffice", "libreoffice"):
+        found = shutil.which(name)
+        if found:
+            return found
+    # Windows installs LibreOffice outside PATH by default.
+    for env in ("PROGRAMFILES", "PROGRAMFILES(X86)"):
+        base = os.environ.get(env)
+        if base:
+            candidate = Path(base) / "LibreOffice" / "program" / "soffice.exe"
+            if candidate.is_file():
+                return str(candidate)
+    return None
+
+
+def docx_to_pdf(docx_path: str | Path, out_dir: str | Path | None = None) -> Path:
+    """Convert a .docx to PDF with headless LibreOffice and return the PDF path.
+
+    A throw-away LibreOffice profile is used for each call so a running LibreOffice (or a
+    locked user profile) cannot block the conversion. The PDF goes next to the .docx unless
+    ``out_dir`` is given; an existing PDF is not overwritten (a numbered name is used).
+    """
+    docx_path = Path(docx_path)
+    if not docx_path.is_file():
+        raise FileNotFoundError(f"Không tìm thấy tệp Word: {docx_path}")
+    soffice = find_soffice()
+    if soffice is None:
+        raise DocumentConversionError(
+            "Không tìm thấy LibreOffice (soffice). Hãy cài LibreOffice để xuất PDF, "
+            "hoặc mở tệp Word và chọn Lưu thành PDF.")
+    target_dir = Path(out_dir) if out_dir is not None else docx_path.parent
+    target_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="soffice-") as work:
+        work_dir = Path(work)
+        profile_dir = work_dir / "profile"
+        convert_dir = work_dir / "out"
+        cmd = [
+            soffice,
+            f"-env:UserInstallation={profile_dir.as_uri()}",
+            "--headless", "--norestore", "--nolockcheck",
+            "--convert-to", "pdf",
+            "--outdir", str(convert_dir),
+            str(docx_path),
+        ]
+        try:
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=SOFFICE_TIMEOUT)
+        except subprocess.TimeoutExpired as exc:
+            raise DocumentConversionError(
+                f"LibreOffice không chuyển xong {docx_path.name} sang PDF sau {SOFFICE_TIMEOUT} giây.") from exc
+        produced = convert_dir / (docx_path.stem + ".pdf")
+        if proc.returncode != 0 or not produced.is_file():
+            detail = (proc.stderr or proc.stdout or "").strip()
+            raise DocumentConversionError(
+                f"LibreOffice không chuyển được {docx_path.name} sang PDF (mã lỗi {proc.returncode}). {detail}")
+        return _write_new_file(produced.read_bytes(), target_dir / produced.name)
+
+
+# ---------------------------------------------------------------------------
+# Template lint
+# ---------------------------------------------------------------------------
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_TAG_RE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
+_OPEN_RE = re.compile(r"\{\{|\{%|\{#")
+_CLOSE_RE = re.compile(r"\}\}|%\}|#\}")
+# "{% tr for" (a space before the docxtpl marker) is a syntax error at render time.
+_SPACED_MARKER_RE = re.compile(r"\{%\s+(tr|tc|p|r)\s+(for|endfor|if|elif|else|endif)\b")
+_PARTS_RE = re.compile(r"^word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml$")
+
+
+def lint_template(path: str | Path) -> list[str]:
+    """Return problems in a docxtpl template (an empty list when it is clean).
+
+    Reported, each with the part and paragraph number:
+
+    - a tag split across runs (Word does this after spell-check or partial formatting);
+      docxtpl often repairs it, but a split tag is the first suspect when a render fails;
+    - a tag opened but not closed in the same paragraph;
+    - ``{% tr for ...`` written with a space, which docxtpl does not recognise.
+    """
+    from lxml import etree
+
+    path = Path(path)
+    problems: list[str] = []
+    with zipfile.ZipFile(path) as zf:
+        names = sorted(n for n in zf.namelist() if _PARTS_RE.match(n))
+        for name in names:
+            root = etree.fromstring(zf.read(name))
+            for index, para in enumerate(root.iter(f"{_W}p"), start=1):
+                runs = []
+                for run in para.iter(f"{_W}r"):
+                    text = "".join(t.text or "" for t in run.iter(f"{_W}t"))
+                    runs.append(text)
+                joined = "".join(runs)
+                if not _OPEN_RE.search(joined) and not _CLOSE_RE.search(joined):
+                    continue
+                where = f"{name}, đoạn {index}"
+                # Map each character of the paragraph to its run.
+                owner = []
+                for run_no, text in enumerate(runs):
+                    owner.extend([run_no] * len(text))
+                covered = [False] * len(joined)
+                for m in _TAG_RE.finditer(joined):
+                    covered[m.start():m.end()] = [True] * (m.end() - m.start())
+                    if owner[m.start()] != owner[m.end() - 1]:
+                        problems.append(f"{where}: thẻ {m.group(0)!r} bị tách thành nhiều đoạn định dạng (run); "
+                                        "hãy xóa và gõ lại cả thẻ một lần.")
+                    if _SPACED_MARKER_RE.match(m.group(0)):
+                        problems.append(f"{where}: thẻ {m.group(0)!r} có dấu cách sau '{{%'; "
+                                        "viết liền, ví dụ '{%tr for ... %}'.")
+                for m in list(_OPEN_RE.finditer(joined)) + list(_CLOSE_RE.finditer(joined)):
+                    if not covered[m.start()]:
+                        snippet = joined[max(0, m.start() - 15): m.end() + 15]
+                        problems.append(f"{where}: dấu '{m.group(0)}' không có cặp đóng/mở trong cùng đoạn "
+                                        f"(…{snippet}…).")
+    return problems
