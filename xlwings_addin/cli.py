@@ -37,6 +37,85 @@ def cmd_compute(args) -> int:
     return 1 if result.has_errors else 0
 
 
+def _load_and_compute(path):
+    from .core.engine import compute
+    from .io.load import load_case
+
+    case = load_case(path)
+    return case, compute(case)
+
+
+def _document(kind: str):
+    def cmd(args) -> int:
+        from .documents.export import export
+
+        case, result = _load_and_compute(args.input)
+        if result.has_errors and not args.force:
+            print("Kết quả còn lỗi nên chưa xuất văn bản (chạy lệnh compute để xem; dùng --force nếu vẫn muốn xuất bản nháp):",
+                  file=sys.stderr)
+            for f in result.findings:
+                if f.severity.value == "error":
+                    print(f"- {f.code} [{f.where}]: {f.message}", file=sys.stderr)
+            return 1
+        written, pdf = export(kind, case, result, args.out, pdf=args.pdf)
+        print(written)
+        if pdf:
+            print(pdf)
+        return 0
+    return cmd
+
+
+def cmd_import(args) -> int:
+    from .io.casefile import read_case
+
+    case = read_case(args.input)
+    out = _build_to_free_path(args.out, case, None)
+    print(out)
+    return 0
+
+
+def _build_to_free_path(out, case, result) -> Path:
+    """Build a workbook into a temporary file, then move it to a free name (never overwriting)."""
+    from .excel.template import build_workbook
+    from .io.files import write_new_file
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp_path = Path(tmp) / "book.xlsm"
+        build_workbook(tmp_path, case, result)
+        return write_new_file(tmp_path.read_bytes(), Path(out))
+
+
+def cmd_export(args) -> int:
+    from .io.casefile import case_to_dict
+    from .io.files import write_new_file
+    from .io.workbook import read_workbook
+
+    case = read_workbook(args.input)
+    text = json.dumps(case_to_dict(case), ensure_ascii=False, indent=2) + "\n"
+    print(write_new_file(text.encode("utf-8"), Path(args.out)))
+    return 0
+
+
+def cmd_build_template(args) -> int:
+    from .excel.template import build_workbook
+
+    out = Path(args.out)
+    if args.replace:
+        # The shipped template is generated: rebuilding it in place is the point of this option.
+        build_workbook(out)
+        print(out)
+    else:
+        print(_build_to_free_path(out, None, None))
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from .demo import run_demo
+
+    return run_demo(Path(args.out), pdf=args.pdf)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="xeploai",
@@ -48,6 +127,44 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("input", help="tệp hồ sơ .json hoặc sổ Excel .xlsm")
     p.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
     p.set_defaults(func=cmd_compute)
+
+    docs = {
+        "minutes": "Xuất biên bản hội nghị (kèm danh sách kết quả) ra tệp Word",
+        "count-minutes": "Xuất biên bản kiểm phiếu ra tệp Word",
+        "ballots": "In phiếu đánh giá (đảng viên và chi bộ) theo thứ tự danh sách",
+    }
+    for kind, text in docs.items():
+        p = sub.add_parser(kind, help=text, description=text + ". Tệp đã có không bị ghi đè: tên mới có số (2), (3)...")
+        p.add_argument("input", help="tệp hồ sơ .json hoặc sổ Excel .xlsm")
+        p.add_argument("--out", required=True, help="tệp .docx sẽ ghi")
+        p.add_argument("--pdf", action="store_true", help="thêm bản PDF (cần LibreOffice)")
+        p.add_argument("--force", action="store_true", help="vẫn xuất khi kết quả còn lỗi (bản nháp)")
+        p.set_defaults(func=_document(kind))
+
+    p = sub.add_parser("import", help="Tạo sổ Excel từ tệp hồ sơ .json",
+                       description="Tạo sổ Excel (.xlsm) theo mẫu, điền sẵn dữ liệu của tệp hồ sơ.")
+    p.add_argument("input", help="tệp hồ sơ .json")
+    p.add_argument("--out", required=True, help="sổ .xlsm sẽ tạo (không ghi đè tệp đã có)")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("export", help="Xuất dữ liệu sổ Excel ra tệp hồ sơ .json",
+                       description="Đọc sổ Excel (không cần Excel) và ghi tệp hồ sơ .json.")
+    p.add_argument("input", help="sổ Excel .xlsm")
+    p.add_argument("--out", required=True, help="tệp .json sẽ ghi (không ghi đè tệp đã có)")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("build-template", help="Tạo sổ Excel mẫu trống (.xlsm)",
+                       description="Tạo sổ mẫu từ mã nguồn: các sheet, công thức, nút bấm và mã VBA.")
+    p.add_argument("--out", default="workbook/xeploai.xlsm", help="đường dẫn sổ mẫu (mặc định workbook/xeploai.xlsm)")
+    p.add_argument("--replace", action="store_true", help="ghi đè sổ mẫu đã có (chỉ dùng cho sổ mẫu sinh tự động)")
+    p.set_defaults(func=cmd_build_template)
+
+    p = sub.add_parser("demo", help="Chạy ví dụ có sẵn: sổ Excel, kết quả, biên bản, phiếu",
+                       description="Từ ví dụ hội nghị Chi bộ Trường Mầm non Song Phượng năm 2023: tạo sổ Excel đã điền, "
+                                   "tính kết quả, xuất biên bản, biên bản kiểm phiếu và phiếu; in ra nơi lưu.")
+    p.add_argument("--out", default="demo-output", help="thư mục lưu (mặc định demo-output)")
+    p.add_argument("--pdf", action="store_true", help="thêm bản PDF (cần LibreOffice)")
+    p.set_defaults(func=cmd_demo)
     return parser
 
 
@@ -64,6 +181,9 @@ def main(argv=None) -> int:
         print(f"Lỗi dữ liệu: {exc}", file=sys.stderr)
         return 2
     except ValueError as exc:
+        print(f"Lỗi: {exc}", file=sys.stderr)
+        return 2
+    except FileNotFoundError as exc:
         print(f"Lỗi: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:

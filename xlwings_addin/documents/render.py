@@ -20,6 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Mapping
 
+from ..io.files import free_path, write_new_file as _write_new_file
 from jinja2 import Environment, StrictUndefined
 from jinja2.exceptions import TemplateSyntaxError, UndefinedError
 
@@ -59,52 +60,6 @@ def normalize_context(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return type(value)(normalize_context(v) for v in value)
     return value
-
-
-def free_path(path: str | Path) -> Path:
-    """Return ``path`` if it does not exist, else the first free ``name (2).ext``, ``name (3).ext``..."""
-    path = Path(path)
-    if not path.exists():
-        return path
-    n = 2
-    while True:
-        candidate = path.with_name(f"{path.stem} ({n}){path.suffix}")
-        if not candidate.exists():
-            return candidate
-        n += 1
-
-
-def _write_new_file(data: bytes, path: Path) -> Path:
-    """Write ``data`` to ``path`` or the next free numbered name, atomically, never overwriting.
-
-    The name is reserved with an exclusive create (so a concurrent writer cannot take it),
-    the bytes go to a temporary file in the same directory, and ``os.replace`` swaps it in:
-    readers see either nothing useful yet (an empty reserved file) or the whole document.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    while True:
-        target = free_path(path)
-        try:
-            with open(target, "xb"):
-                pass
-        except FileExistsError:
-            continue  # somebody took the name between the check and the create
-        break
-    fd, tmp_name = tempfile.mkstemp(prefix=".~", suffix=target.suffix, dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp_name, target)
-    except BaseException:
-        for leftover in (tmp_name, target):
-            try:
-                os.unlink(leftover)
-            except OSError:
-                pass
-        raise
-    return target
 
 
 def _missing_keys_message(template_path: Path, missing: set[str]) -> str:

@@ -550,7 +550,6 @@ def _results(wb, ws, fm: _Formats, case: Optional[Case], result: Optional[Result
             fmt_row = fm.header if r == S.RESULTS_HEADER_ROW else None
             for c, value in enumerate(row):
                 _write_out(ws, r, c, value, fmt_row or (fm.result if c in (1, 3, 16, 17) else fm.result_c))
-    p = S.col(S.RESULTS_PROPOSAL_COL)
     for code, fmt in fm.fills.items():
         ws.conditional_format(S.RESULTS_FIRST_ROW, S.RESULTS_PROPOSAL_COL, S.RESULTS_FIRST_ROW + S.OUTPUT_MAX_ROWS,
                               S.RESULTS_PROPOSAL_COL, {"type": "cell", "criteria": "==", "value": f'"{code}"', "format": fmt})

@@ -116,6 +116,10 @@ class _Reader:
             return date(1899, 12, 30) + timedelta(days=int(v))  # an Excel serial date
         if isinstance(v, str):
             text = v.strip()
+            try:
+                return datetime.fromisoformat(text).date()  # ISO text, as the remote engine sends dates
+            except ValueError:
+                pass
             for fmt in ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"):
                 try:
                     return datetime.strptime(text, fmt).date()
@@ -138,8 +142,13 @@ class _Reader:
             minutes = round(v * 24 * 60)
             return time(minutes // 60 % 24, minutes % 60)
         if isinstance(v, str):
+            if "T" in v:
+                try:
+                    return datetime.fromisoformat(v.strip()).time().replace(second=0, microsecond=0)
+                except ValueError:
+                    pass
             text = v.strip().lower().replace("giờ", ":").replace("h", ":").replace(" ", "")
-            parts = [p for p in text.split(":") if p != ""]
+            parts = [p for p in text.split(":") if p != ""][:2] if text.count(":") == 2 else [p for p in text.split(":") if p != ""]
             if 1 <= len(parts) <= 2 and all(p.isdigit() for p in parts):
                 h, m = int(parts[0]), int(parts[1]) if len(parts) == 2 else 0
                 if 0 <= h < 24 and 0 <= m < 60:

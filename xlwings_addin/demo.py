@@ -1,0 +1,39 @@
+"""The demo: the built-in example meeting turned into every output, with no Excel needed."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from .core.engine import compute
+from .core.report import text_report
+from .io.casefile import read_case
+
+EXAMPLE = "song-phuong-2023.json"
+
+
+def example_path() -> Path:
+    """The example case file shipped with the package."""
+    return Path(str(resources.files("xlwings_addin") / "examples" / EXAMPLE))
+
+
+def run_demo(out_dir: Path, pdf: bool = False) -> int:
+    """Write the filled workbook, the minutes, the vote-count minutes and the ballots into ``out_dir``."""
+    from .cli import _build_to_free_path
+    from .documents.export import default_name, export
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    case = read_case(example_path())
+    result = compute(case)
+    print(text_report(result, case.meeting.party_cell))
+    print()
+    written = [("Sổ Excel đã điền và đã tính", _build_to_free_path(out_dir / "Song Phượng 2023.xlsm", case, result))]
+    for kind, label in (("minutes", "Biên bản hội nghị"), ("count-minutes", "Biên bản kiểm phiếu"), ("ballots", "Phiếu đánh giá")):
+        docx, pdf_path = export(kind, case, result, out_dir / default_name(kind, case), pdf=pdf)
+        written.append((label, docx))
+        if pdf_path:
+            written.append((label + " (PDF)", pdf_path))
+    print("Đã tạo các tệp:")
+    for label, path in written:
+        print(f"- {label}: {path}")
+    return 1 if result.has_errors else 0

@@ -1,0 +1,229 @@
+"""The buttons: RunPython targets and the ``run(book)`` functions they call.
+
+Each ``run_*`` function takes an ``xw.Book`` (a real workbook through Excel, or xlwings' remote
+engine in tests), reads each input block in one call, runs the core and writes each output block in
+one call: the number of Excel round trips does not grow with the roster. Nothing is written into
+an input sheet by ``run``. The entry points (``tinh_ket_qua`` ...) catch every error and show it as a
+Vietnamese message box instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import sys
+import tempfile
+from pathlib import Path
+from typing import Optional
+
+from ..core.engine import compute
+from ..core.result import Result
+from ..io import schema as S
+from ..io.casefile import CaseFileError
+from ..io.output import error_block, results_block, safe_text, warnings_block
+from ..io.tables import Tables, WorkbookError, case_from_tables
+from ..io.workbook import BLOCKS, block_address
+
+TITLE = "Xếp loại chất lượng"
+
+
+def _sheet(book, name: str):
+    try:
+        return book.sheets[name]
+    except Exception:  # xlwings raises different errors per engine for a missing sheet
+        raise WorkbookError([(name, f"thiếu sheet '{name}'; không đổi tên hay xóa các sheet của mẫu")]) from None
+
+
+def read_tables_live(book) -> Tables:
+    """Read the five input blocks, one call each."""
+    blocks = {}
+    for key, (sheet, *_rest) in BLOCKS.items():
+        blocks[key] = _sheet(book, sheet).range(block_address(key)).options(ndim=2).value or []
+    return Tables(**blocks)
+
+
+def _safe(block: list[list]) -> list[list]:
+    return [[safe_text(v) if v is not None else "" for v in row] for row in block]
+
+
+def _clear_and_write(sheet, first_row0: int, width: int, block: list[list]) -> None:
+    last = first_row0 + S.OUTPUT_MAX_ROWS + 20
+    sheet.range(f"A{first_row0 + 1}:{S.col(width - 1)}{last}").clear_contents()
+    sheet.range(f"A{first_row0 + 1}").value = _safe(block)
+
+
+def write_outputs(book, result: Result, party_cell: str) -> None:
+    """Write the results and warnings sheets: two clears and two writes, whatever the roster size."""
+    _clear_and_write(_sheet(book, S.SHEET_RESULTS), 0, len(S.RESULTS_HEADERS), results_block(result, party_cell))
+    _clear_and_write(_sheet(book, S.SHEET_WARNINGS), S.WARNINGS_HEADER_ROW, len(S.WARNINGS_HEADERS), warnings_block(result))
+
+
+def run(book) -> Result:
+    """"Tính kết quả": read, compute, write the outputs. Raises ``WorkbookError`` for bad input."""
+    try:
+        case = case_from_tables(read_tables_live(book))
+    except WorkbookError as exc:
+        # Show every bad cell on the warnings sheet as well, with links, then re-raise for the message box.
+        _clear_and_write(_sheet(book, S.SHEET_WARNINGS), S.WARNINGS_HEADER_ROW, len(S.WARNINGS_HEADERS), error_block(exc.problems))
+        raise
+    result = compute(case)
+    write_outputs(book, result, case.meeting.party_cell)
+    return result
+
+
+def _summary_message(result: Result) -> str:
+    errors = [f for f in result.findings if f.severity.value == "error"]
+    warnings = [f for f in result.findings if f.severity.value == "warning"]
+    by = result.summary["by_level"]
+    text = (f"Đã tính xong: HTXSNV {by['HTXSNV']}, HTTNV {by['HTTNV']}, HTNV {by['HTNV']}, KHTNV {by['KHTNV']}.\n"
+            f"Lỗi: {len(errors)}; cảnh báo: {len(warnings)} (xem sheet \"{S.SHEET_WARNINGS}\").")
+    if errors:
+        text += "\n\nCòn lỗi: kết quả chưa dùng được, hãy sửa dữ liệu theo sheet Cảnh báo."
+    return text
+
+
+def _book_folder(book) -> tuple[Path, str]:
+    """Where to save documents: next to the workbook; a note when that is not possible (OneDrive URL)."""
+    fullname = str(book.fullname)
+    if fullname.lower().startswith(("http://", "https://")):
+        # A workbook opened from OneDrive/SharePoint has a URL as its name: save in Documents instead.
+        docs = Path.home() / "Documents"
+        return (docs if docs.is_dir() else Path.home()), "Sổ đang mở từ OneDrive nên tệp được lưu vào thư mục Documents."
+    folder = Path(fullname).parent
+    if not folder.is_dir():
+        return Path.home(), "Sổ chưa được lưu vào một thư mục nên tệp được lưu vào thư mục cá nhân."
+    return folder, ""
+
+
+def run_export(book, kinds=("minutes", "count-minutes"), folder: Optional[Path] = None) -> list[Path]:
+    """"Xuất biên bản": compute, then write the documents next to the workbook (never overwriting)."""
+    from ..documents.export import default_name, export
+
+    case = case_from_tables(read_tables_live(book))
+    result = compute(case)
+    if result.has_errors:
+        write_outputs(book, result, case.meeting.party_cell)
+        raise CaseFileError("Kết quả còn lỗi nên chưa xuất biên bản: hãy sửa dữ liệu theo sheet Cảnh báo rồi bấm lại.")
+    target = folder or _book_folder(book)[0]
+    return [export(kind, case, result, target / default_name(kind, case))[0] for kind in kinds]
+
+
+def run_ballots(book, folder: Optional[Path] = None) -> tuple[Path, bool]:
+    """"In phiếu": write the ballots document and fill the grid's names if the grid has none yet.
+
+    Returns the ballots path and whether the grid's names were filled. Names already in the grid are
+    never replaced: if they differ from the roster, the user is told instead.
+    """
+    from ..documents.export import default_name, export
+
+    tables = read_tables_live(book)
+    case = case_from_tables(tables)
+    result = compute(case)
+    names = [m.name for m in result.members if m.reviewed]
+    grid_names = [row[1] for row in tables.grid[S.GRID_FIRST_ROW - S.GRID_HEADER_ROW:] if len(row) > 1 and row[1] not in (None, "")]
+    filled = False
+    if not grid_names:
+        sheet = _sheet(book, S.SHEET_GRID)
+        sheet.range(f"B{S.GRID_FIRST_ROW + 1}").options(transpose=True).value = [safe_text(n) for n in names]
+        filled = True
+    elif grid_names != names:
+        raise CaseFileError(f"Lưới phiếu ở sheet \"{S.SHEET_GRID}\" đã có họ tên khác danh sách hiện tại; phần mềm không ghi đè. "
+                            "Nếu chưa nhập phiếu, hãy xóa cột họ tên của lưới phiếu rồi bấm lại.")
+    target = folder or _book_folder(book)[0]
+    path, _ = export("ballots", case, result, target / default_name("ballots", case))
+    return path, filled
+
+
+def environment_report(book=None) -> list[str]:
+    """Check Python, xlwings, the package and the workbook's place; return lines of advice."""
+    import xlwings
+
+    from .. import __version__
+
+    lines = [f"Python {platform.python_version()} ({sys.executable})"]
+    if sys.version_info < (3, 10):
+        lines.append("! Cần Python 3.10 trở lên: hãy cài bản mới từ python.org.")
+    expected = "0.37.8"
+    lines.append(f"xlwings {xlwings.__version__}" + ("" if xlwings.__version__ == expected else
+                                                      f" ! sổ mẫu dùng xlwings {expected}: chạy python -m pip install xlwings=={expected}"))
+    lines.append(f"Gói xlwings_addin {__version__}")
+    from ..documents.export import templates_dir
+
+    tdir = templates_dir()
+    lines.append("Mẫu biên bản: có" if (tdir / "bien_ban_hoi_nghi.docx").exists() else
+                 f"! Không tìm thấy mẫu biên bản (thư mục {tdir.name}); hãy cài lại phần mềm.")
+    if book is not None:
+        fullname = str(book.fullname)
+        folder, note = _book_folder(book)
+        lines.append(f"Sổ: {Path(fullname).name}")
+        if note:
+            lines.append("! " + note)
+        try:
+            with tempfile.NamedTemporaryFile(dir=folder, prefix=".~kiemtra", delete=True):
+                pass
+            lines.append("Thư mục của sổ: ghi được.")
+        except OSError:
+            lines.append("! Không ghi được vào thư mục của sổ: hãy lưu sổ vào thư mục Documents.")
+        if os.name == "nt" and not note and Path(fullname + ":Zone.Identifier").exists():
+            lines.append("! Tệp còn dấu \"tải từ Internet\": đóng sổ, bấm chuột phải > Properties > Unblock.")
+    return lines
+
+
+# --------------------------------------------------------------------------- RunPython entry points
+
+
+def _alert(book, message: str, mode: str = "info") -> None:
+    try:
+        book.app.alert(message, title=TITLE, mode=mode)
+    except Exception:
+        print(message)
+
+
+def _guarded(action):
+    import xlwings as xw
+
+    book = xw.Book.caller()
+    try:
+        return action(book)
+    except WorkbookError as exc:
+        _alert(book, "Dữ liệu chưa hợp lệ (xem sheet Cảnh báo):\n" + "\n".join(f"- {w}: {m}" for w, m in exc.problems[:10]), "critical")
+    except CaseFileError as exc:
+        _alert(book, str(exc), "critical")
+    except Exception as exc:  # the user must never see a traceback
+        _alert(book, f"Lỗi không mong đợi: {type(exc).__name__}: {exc}\nHãy bấm \"Kiểm tra môi trường\".", "critical")
+
+
+def tinh_ket_qua() -> None:
+    """Button "Tính kết quả"."""
+    def action(book):
+        result = run(book)
+        _sheet(book, S.SHEET_RESULTS).activate()
+        _alert(book, _summary_message(result), "critical" if result.has_errors else "info")
+    _guarded(action)
+
+
+def xuat_bien_ban() -> None:
+    """Button "Xuất biên bản"."""
+    def action(book):
+        paths = run_export(book)
+        note = _book_folder(book)[1]
+        _alert(book, "Đã lưu:\n" + "\n".join(str(p) for p in paths) + (f"\n{note}" if note else ""))
+    _guarded(action)
+
+
+def in_phieu() -> None:
+    """Button "In phiếu"."""
+    def action(book):
+        path, filled = run_ballots(book)
+        extra = "\nĐã điền họ tên vào lưới phiếu." if filled else ""
+        _alert(book, f"Đã lưu phiếu để in: {path}{extra}")
+    _guarded(action)
+
+
+def kiem_tra_moi_truong() -> None:
+    """Button "Kiểm tra môi trường"."""
+    def action(book):
+        lines = environment_report(book)
+        bad = any(line.startswith("!") for line in lines)
+        _alert(book, "\n".join(lines) + ("" if bad else "\n\nMọi thứ sẵn sàng."), "critical" if bad else "info")
+    _guarded(action)
