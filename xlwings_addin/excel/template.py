@@ -636,11 +636,15 @@ def vba_project_bytes() -> bytes:
 
 
 def build_workbook(path: str | os.PathLike, case: Optional[Case] = None, result: Optional[Result] = None,
-                   vba: Optional[bytes] = None) -> Path:
-    """Write the workbook to ``path`` (overwriting: callers choose a fresh name)."""
+                   vba: Optional[bytes] = None, cached_counts: bool = True) -> Path:
+    """Write the workbook to ``path`` (overwriting: callers choose a fresh name).
+
+    ``cached_counts=False`` leaves the count formulas without cached results, so a test can prove
+    that a spreadsheet program computes them itself.
+    """
     out = Path(path)
     counts: dict = {}
-    if case is not None and isinstance(case.member_votes, BallotGrid):
+    if cached_counts and case is not None and isinstance(case.member_votes, BallotGrid):
         from ..core.tally import count_grid
 
         roster = {m.name: m for m in case.members}
