@@ -61,6 +61,8 @@ class _Formats:
         self.base = wb.add_format(base)
         self.title = wb.add_format({**base, "bold": True, "font_size": 15, "font_color": "#C00000"})
         self.subtitle = wb.add_format({**base, "italic": True, "font_size": 11, "text_wrap": True, "valign": "top"})
+        # A one-line note that may run across empty cells to its right (no wrap in a narrow column).
+        self.note = wb.add_format({**base, "italic": True, "font_size": 11})
         self.header = wb.add_format({**base, "bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True,
                                      "align": "center", "font_size": 11})
         self.input = wb.add_format({**base, "border": 1, "border_color": "#A6A6A6"})
@@ -169,11 +171,11 @@ def _guide(wb, ws, fm: _Formats) -> None:
 def _meeting(wb, ws, fm: _Formats, case: Optional[Case]) -> None:
     ws.set_column(0, 0, 16, fm.hidden, {"hidden": True})
     ws.set_column(1, 1, 40)
-    ws.set_column(2, 2, 42)
-    ws.set_column(3, 3, 30)
+    ws.set_column(2, 2, 60)
+    ws.set_column(3, 3, 34)
     ws.set_column(4, 4, 60)
     ws.write(0, 1, "THÔNG TIN HỘI NGHỊ VÀ THIẾT LẬP", fm.title)
-    ws.write(1, 1, "Nhập ở cột C (và cột D cho chức vụ). Không chèn hay xóa dòng ở sheet này.", fm.subtitle)
+    ws.write(1, 1, "Nhập ở cột C (và cột D cho chức vụ). Không chèn hay xóa dòng ở sheet này.", fm.note)
     ws.write_row(S.MEETING_FIRST_ROW - 1, 0, ["Khóa", "Nội dung", "Giá trị", "Chức vụ / ghi thêm", "Hướng dẫn"], fm.header)
     values = _meeting_values(case) if case else {}
     for f in S.MEETING_FIELDS:
@@ -183,8 +185,10 @@ def _meeting(wb, ws, fm: _Formats, case: Optional[Case]) -> None:
         hint = (f"[{f.section}] " if f.section else "") + f.hint
         ws.write_string(r, 4, hint, fm.hint)
         value, value2 = values.get(f.key, (None, None))
-        _write_input(ws, r, 2, value, f.kind, fm)
-        _write_input(ws, r, 3, value2, "text", fm)
+        if f.key.startswith("basis_"):
+            ws.set_row(r, 48)  # legal basis lines are long; spreadsheet programs do not grow rows by themselves
+        _write_input(ws, r, 2, value, f.kind, fm, wrap=True)
+        _write_input(ws, r, 3, value2, "text", fm, wrap=True)
         if f.choices:
             _list_validation(ws, r, 2, r, 2, [c[0] for c in f.choices], f.label, "Chọn trong danh sách.")
         elif f.kind == "bool":
@@ -203,9 +207,10 @@ def _meeting(wb, ws, fm: _Formats, case: Optional[Case]) -> None:
     ws.set_landscape()
 
 
-def _write_input(ws, r, c, value, kind, fm: _Formats) -> None:
+def _write_input(ws, r, c, value, kind, fm: _Formats, wrap: bool = False) -> None:
+    text_fmt = fm.input_wrap if wrap else fm.input
     if value is None or value == "":
-        fmt = fm.date if kind == "date" else fm.time if kind == "time" else fm.input_wrap
+        fmt = fm.date if kind == "date" else fm.time if kind == "time" else text_fmt
         ws.write_blank(r, c, None, fmt)
     elif kind == "date":
         ws.write_datetime(r, c, datetime.combine(value, time()), fm.date)
@@ -216,7 +221,7 @@ def _write_input(ws, r, c, value, kind, fm: _Formats) -> None:
     elif isinstance(value, (int, float)):
         ws.write_number(r, c, value, fm.input)
     else:
-        ws.write_string(r, c, str(value), fm.input_wrap)
+        ws.write_string(r, c, str(value), text_fmt)
 
 
 def _label_for(choices, key) -> str:
@@ -314,7 +319,7 @@ def _roster(wb, ws, fm: _Formats, case: Optional[Case]) -> None:
     cols = S.ROSTER_COLUMNS
     ws.write(0, 0, "DANH SÁCH ĐẢNG VIÊN CỦA CHI BỘ", fm.title)
     ws.write(1, 0, "Mỗi dòng một đảng viên, theo thứ tự in trên phiếu. Các cột có dấu x: gõ x nếu có. "
-                   "Các cột từ \"Tự nhận mức\" trở đi để trống nếu không có.", fm.subtitle)
+                   "Các cột từ \"Tự nhận mức\" trở đi để trống nếu không có.", fm.note)
     for i, c in enumerate(cols):
         ws.set_column(i, i, c.width)
     first, last = S.ROSTER_FIRST_ROW, S.ROSTER_LAST_ROW
@@ -444,6 +449,8 @@ def _grid(wb, ws, fm: _Formats, case: Optional[Case], counts: dict) -> None:
     ws.set_landscape()
     ws.fit_to_pages(1, 0)
     ws.repeat_rows(S.GRID_HEADER_ROW)
+    # Print only what is in use (at least a 20 x 20 block), not the 400 x 400 capacity.
+    ws.print_area(0, 0, first + max(len(names), 20) - 1, b1 + max(len(ballots), 20) - 1)
 
 
 def _tally(wb, ws, fm: _Formats, case: Optional[Case]) -> None:
@@ -485,7 +492,7 @@ def _cell_sheet(wb, ws, fm: _Formats, case: Optional[Case]) -> None:
     votes = case.cell_votes if case else None
     first, last = S.CELL_FIRST_ROW, S.CELL_LAST_ROW
     ws.write(0, 0, "PHIẾU ĐÁNH GIÁ, XẾP LOẠI CHI BỘ", fm.title)
-    ws.write(1, 0, "Mỗi dòng một phiếu: gõ mức 1-4 (hoặc x nếu không hợp lệ). Nếu kiểm phiếu tay: nhập số phiếu từng mức ở cột G.", fm.subtitle)
+    ws.write(1, 0, "Mỗi dòng một phiếu: gõ mức 1-4 (hoặc x nếu không hợp lệ). Nếu kiểm phiếu tay: nhập số phiếu từng mức ở cột G.", fm.note)
     ws.set_column(0, 2, 14)
     ws.set_column(3, 4, 3)
     ws.set_column(5, 5, 30)
@@ -543,7 +550,7 @@ def _results(wb, ws, fm: _Formats, case: Optional[Case], result: Optional[Result
     ws.set_row(S.RESULTS_HEADER_ROW, 30)
     if result is None:
         ws.write(0, 0, "KẾT QUẢ ĐÁNH GIÁ, XẾP LOẠI", fm.title)
-        ws.write(1, 0, "Bấm \"Tính kết quả\" để điền sheet này (cần Python và xlwings). Dữ liệu nhập không bị thay đổi.", fm.subtitle)
+        ws.write(1, 0, "Bấm \"Tính kết quả\" để điền sheet này (cần Python và xlwings). Dữ liệu nhập không bị thay đổi.", fm.note)
         ws.write_row(S.RESULTS_HEADER_ROW, 0, S.RESULTS_HEADERS, fm.header)
     else:
         block = results_block(result, case.meeting.party_cell if case else "")
@@ -589,7 +596,7 @@ def _warnings(wb, ws, fm: _Formats, result: Optional[Result]) -> None:
     for i, w in enumerate(S.WARNINGS_WIDTHS):
         ws.set_column(i, i, w)
     ws.write(0, 0, "CẢNH BÁO VÀ LƯU Ý", fm.title)
-    ws.write(1, 0, "Lỗi: kết quả chưa dùng được, cần sửa dữ liệu. Cảnh báo: cần xem xét. Lưu ý: để biết. Bấm vào cột Vị trí để đến ô liên quan.", fm.subtitle)
+    ws.write(1, 0, "Lỗi: kết quả chưa dùng được, cần sửa dữ liệu. Cảnh báo: cần xem xét. Lưu ý: để biết. Bấm vào cột Vị trí để đến ô liên quan.", fm.note)
     block = warnings_block(result) if result else [list(S.WARNINGS_HEADERS)]
     for i, row in enumerate(block):
         r = S.WARNINGS_HEADER_ROW + i
@@ -607,7 +614,7 @@ def _warnings(wb, ws, fm: _Formats, result: Optional[Result]) -> None:
 def _live(wb, ws, fm: _Formats) -> None:
     ws.write(0, 0, "XEM NHANH (tính trực tiếp bằng hàm Python)", fm.title)
     ws.write(1, 0, "Hai bảng dưới đây tự tính lại khi dữ liệu thay đổi; cần Python và xlwings (Excel 365 tự mở rộng bảng). "
-                   "Kết quả chính thức để in là sheet \"Kết quả\".", fm.subtitle)
+                   "Kết quả chính thức để in là sheet \"Kết quả\".", fm.note)
     ws.set_column(0, 0, 26)
     ws.set_column(1, 6, 10)
     ws.set_column(7, 7, 60)

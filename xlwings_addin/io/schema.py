@@ -163,7 +163,7 @@ ROSTER_COLUMNS: tuple[Column, ...] = (
     Column("no", "TT", 5),
     Column("name", "Họ và tên", 26),
     Column("membership", "Loại đảng viên", 12, "choice", MEMBERSHIP_CHOICES),
-    Column("role", "Chức vụ", 24),
+    Column("role", "Chức vụ", 32),
     Column("admission_date", "Ngày kết nạp", 12, "date"),
     Column("attendance", "Dự họp", 15, "choice", ATTENDANCE_CHOICES),
     Column("absence_reason", "Lý do vắng", 18),
