@@ -22,7 +22,7 @@ from ..rules.registry import UnknownRules, rules_by_id, rules_for
 from ..rules.settings import BASE_POLICIES, RuleSettings, apply_overrides
 from . import findings as F
 from .levels import LEVELS, Level
-from .models import Attendance, BallotGrid, Case, Member, Tally
+from .models import Attendance, Ballot, BallotGrid, Case, Member, Spoiled, Tally
 from .result import Quota, Result, SubjectResult
 from .tally import BallotTotals, Count, count_cell, count_grid, count_tally
 from .vnformat import decimal_vn, percent_vn
@@ -43,19 +43,26 @@ def add_months(d: date, months: int) -> date:
     raise ValueError(d)
 
 
+_MARK_TEXT = {None: "-", Spoiled.SPOILED: "x", **{lvl: str(lvl.digit) for lvl in LEVELS}}
+
+
 def _canon(value):
-    """A canonical JSON-able form of the case, for the fingerprint."""
-    if is_dataclass(value):
-        return {f.name: _canon(getattr(value, f.name)) for f in fields(value) if f.name not in ("where", "cells")}
+    """A canonical JSON-able form of the case, for the fingerprint (locations left out)."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
     if isinstance(value, Enum):
         return value.name
+    if isinstance(value, Ballot):
+        # A ballot's marks as one short string: the grid is most of the case, keep it cheap.
+        return {"id": value.id, "marks": "".join(_MARK_TEXT[m] for m in value.marks), "invalid": value.invalid,
+                "voter": value.voter}
+    if is_dataclass(value):
+        return {f.name: _canon(getattr(value, f.name)) for f in fields(value) if f.name not in ("where", "cells")}
     if isinstance(value, (tuple, list)):
         return [_canon(v) for v in value]
     if isinstance(value, dict):
         return {str(k): _canon(v) for k, v in value.items()}
-    if isinstance(value, (Fraction, date, time)):
-        return str(value)
-    return value
+    return str(value)  # Fraction, date, time
 
 
 def fingerprint(case: Case) -> str:

@@ -248,6 +248,7 @@ class Ballot:
     voter: str = ""  # normally empty (secret ballot); if given, the voter's name
     where: str = ""  # e.g. "Phiếu đảng viên!F:F"
     cells: tuple[str, ...] = ()  # optional address per mark, e.g. ("Phiếu đảng viên!F8", ...)
+    column: str = ""  # the ballot's column in the grid sheet ("F"), with BallotGrid.rows gives cell addresses
 
 
 @dataclass(frozen=True)
@@ -258,6 +259,8 @@ class BallotGrid:
     ballots: tuple[Ballot, ...]
     issued: Optional[int] = None  # ballots handed out; defaults to the ballots typed
     where: str = ""
+    sheet: str = ""  # the grid's sheet, when read from a workbook
+    rows: tuple[int, ...] = ()  # the Excel row of each member row, when read from a workbook
 
 
 @dataclass(frozen=True)

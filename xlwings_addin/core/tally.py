@@ -6,6 +6,7 @@ not care how the votes were typed.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from . import findings as F
@@ -38,9 +39,11 @@ class BallotTotals:
     invalid: int
 
 
-def _mark_where(ballot: Ballot, row: int, name: str) -> str:
+def _mark_where(grid: BallotGrid, ballot: Ballot, row: int, name: str) -> str:
     if ballot.cells and row < len(ballot.cells):
         return ballot.cells[row]
+    if ballot.column and grid.sheet and row < len(grid.rows):
+        return f"{grid.sheet}!{ballot.column}{grid.rows[row]}"
     return f"{ballot.where or ballot.id}, dòng {name}"
 
 
@@ -78,6 +81,7 @@ def count_grid(grid: BallotGrid, reviewed: list[Member], roster: dict[str, Membe
     votes = {n: [0, 0, 0, 0] for n in order}
     spoiled = {n: 0 for n in order}
     valid = invalid = 0
+    valid_ballots = []
     for ballot in grid.ballots:
         _check_voter(ballot, roster, findings)
         if len(ballot.marks) != len(order):
@@ -90,17 +94,16 @@ def count_grid(grid: BallotGrid, reviewed: list[Member], roster: dict[str, Membe
             invalid += 1
             continue
         valid += 1
-        blanks = []
-        for row, (name, mark) in enumerate(zip(order, ballot.marks)):
-            if isinstance(mark, Level):
-                votes[name][LEVELS.index(mark)] += 1
-            else:
-                spoiled[name] += 1
-                if mark is None:
-                    blanks.append(_mark_where(ballot, row, name))
-        if blanks:
+        valid_ballots.append(ballot)
+        if None in ballot.marks:
+            blanks = [_mark_where(grid, ballot, row, name) for row, (name, mark) in enumerate(zip(order, ballot.marks)) if mark is None]
             shown = ", ".join(blanks[:5]) + (" ..." if len(blanks) > 5 else "")
             findings.append(F.warning("BALLOT_BLANK_LINE", f"Phiếu {ballot.id} có {len(blanks)} dòng để trống, đã tính là dòng không hợp lệ (nếu đúng, hãy nhập dấu x): {shown}.", blanks[0], "R31"))
+    # Count member by member with a Counter (C speed): the grid is the bulk of the work.
+    for row, name in enumerate(order):
+        tally = Counter(b.marks[row] for b in valid_ballots if row < len(b.marks))
+        votes[name] = [tally.get(lvl, 0) for lvl in LEVELS]
+        spoiled[name] = valid - sum(votes[name])
     returned = valid + invalid
     issued = grid.issued if grid.issued is not None else returned
     counts = {n: Count(tuple(votes[n]), valid, spoiled[n]) for n in order}

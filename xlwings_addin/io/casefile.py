@@ -159,7 +159,13 @@ def _people(d: dict, key: str, where: str) -> tuple[Person, ...]:
     return tuple(_person(p, f"{where}.{key}[{i}]") for i, p in enumerate(_list(d.get(key, []), f"{where}.{key}")))
 
 
+_FAST_MARKS = {None: None, "": None, "x": Spoiled.SPOILED, "X": Spoiled.SPOILED,
+               **{v: lvl for lvl in LEVELS for v in (lvl.digit, str(lvl.digit))}}
+
+
 def _mark(value: Any, where: str):
+    if isinstance(value, (str, int)) and not isinstance(value, bool) and value in _FAST_MARKS:
+        return _FAST_MARKS[value]
     if value is None or value == "":
         return None
     if isinstance(value, str) and value.strip().casefold() == "x":
@@ -290,7 +296,8 @@ def _member_ballots(value: Any, where: str):
             marks = _list(bd.get("marks", []), f"{bw}.marks")
             ballots.append(Ballot(
                 id=_str(bd, "id", bw) or str(i + 1),
-                marks=tuple(_mark(m, f"{bw}.marks[{j}]") for j, m in enumerate(marks)),
+                marks=tuple(_mark(m, bw + ".marks[" + str(j) + "]") if not (m.__class__ is int and 1 <= m <= 4) else _FAST_MARKS[m]
+                            for j, m in enumerate(marks)),
                 invalid=_bool(bd, "invalid", bw),
                 voter=_str(bd, "voter", bw),
                 where=bw,
