@@ -43,6 +43,8 @@ def add_months(d: date, months: int) -> date:
     raise ValueError(d)
 
 
+# Where the data was typed is not part of the data: a case file and its workbook share a fingerprint.
+_LOCATION_FIELDS = ("where", "cells", "column", "sheet", "rows")
 _MARK_TEXT = {None: "-", Spoiled.SPOILED: "x", **{lvl: str(lvl.digit) for lvl in LEVELS}}
 
 
@@ -57,7 +59,7 @@ def _canon(value):
         return {"id": value.id, "marks": "".join(_MARK_TEXT[m] for m in value.marks), "invalid": value.invalid,
                 "voter": value.voter}
     if is_dataclass(value):
-        return {f.name: _canon(getattr(value, f.name)) for f in fields(value) if f.name not in ("where", "cells")}
+        return {f.name: _canon(getattr(value, f.name)) for f in fields(value) if f.name not in _LOCATION_FIELDS}
     if isinstance(value, (tuple, list)):
         return [_canon(v) for v in value]
     if isinstance(value, dict):
