@@ -13,7 +13,6 @@ after changing a template or a format profile.
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import subprocess
 import sys
@@ -54,9 +53,15 @@ def pdf_to_png(pdf: Path, out_prefix: Path, *, dpi: int = 60, first_page_only: b
 
 def render_samples(out_dir: Path = DEFAULT_OUT, *, context: dict | None = None, dpi: int = 60,
                    all_pages: bool = False, template_dir: Path = TEMPLATES) -> list[Path]:
-    """Render every template with ``context`` (default: the demo fixture); return the PNGs."""
+    """Render every template with ``context`` (default: the built-in example meeting); return the PNGs."""
     if context is None:
-        context = json.loads(FIXTURE.read_text(encoding="utf-8"))
+        from xlwings_addin.core.engine import compute
+        from xlwings_addin.demo import example_path
+        from xlwings_addin.documents.context import build_context
+        from xlwings_addin.io.casefile import read_case
+
+        case = read_case(example_path())
+        context = build_context(case, compute(case))
     out_dir.mkdir(parents=True, exist_ok=True)
     pngs: list[Path] = []
     with tempfile.TemporaryDirectory(prefix="samples-") as work:
