@@ -161,6 +161,28 @@ def _border_element(tag: str, sides: Iterable[str], val: str, size_eighths: int 
 # ---------------------------------------------------------------------------
 
 
+
+def _format_paragraph(pf, *, align=None, first_indent_mm=None, left_indent_mm=None, right_indent_mm=None,
+                      space_before=None, space_after=None, line_pt=None, keep_next=None) -> None:
+    """Set the paragraph-format values that are given (None leaves Word's value), for styles and paragraphs."""
+    if align is not None:
+        pf.alignment = ALIGN[align]
+    if first_indent_mm is not None:
+        pf.first_line_indent = Mm(first_indent_mm)
+    if left_indent_mm is not None:
+        pf.left_indent = Mm(left_indent_mm)
+    if right_indent_mm is not None:
+        pf.right_indent = Mm(right_indent_mm)
+    if space_before is not None:
+        pf.space_before = Pt(space_before)
+    if space_after is not None:
+        pf.space_after = Pt(space_after)
+    if line_pt is not None:
+        pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        pf.line_spacing = Pt(line_pt)
+    if keep_next is not None:
+        pf.keep_with_next = keep_next
+
 class TemplateBuilder:
     """Write one template with python-docx, using the numbers of a format profile."""
 
@@ -237,20 +259,8 @@ class TemplateBuilder:
             style.font.bold = bold
         if italic is not None:
             style.font.italic = italic
-        pf = style.paragraph_format
-        if align is not None:
-            pf.alignment = ALIGN[align]
-        if first_indent_mm is not None:
-            pf.first_line_indent = Mm(first_indent_mm)
-        if space_before is not None:
-            pf.space_before = Pt(space_before)
-        if space_after is not None:
-            pf.space_after = Pt(space_after)
-        if line_pt is not None:
-            pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-            pf.line_spacing = Pt(line_pt)
-        if keep_next is not None:
-            pf.keep_with_next = keep_next
+        _format_paragraph(style.paragraph_format, align=align, first_indent_mm=first_indent_mm,
+                          space_before=space_before, space_after=space_after, line_pt=line_pt, keep_next=keep_next)
 
     def _setup_styles(self) -> None:
         p = self.p
@@ -382,24 +392,9 @@ class TemplateBuilder:
                 run.font.size = Pt(run_size)
             if fmt.get("underline"):
                 run.font.underline = True
-        pf = paragraph.paragraph_format
-        if align is not None:
-            pf.alignment = ALIGN[align]
-        if first_indent_mm is not None:
-            pf.first_line_indent = Mm(first_indent_mm)
-        if left_indent_mm is not None:
-            pf.left_indent = Mm(left_indent_mm)
-        if right_indent_mm is not None:
-            pf.right_indent = Mm(right_indent_mm)
-        if space_before is not None:
-            pf.space_before = Pt(space_before)
-        if space_after is not None:
-            pf.space_after = Pt(space_after)
-        if line_pt is not None:
-            pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-            pf.line_spacing = Pt(line_pt)
-        if keep_next is not None:
-            pf.keep_with_next = keep_next
+        _format_paragraph(paragraph.paragraph_format, align=align, first_indent_mm=first_indent_mm,
+                          left_indent_mm=left_indent_mm, right_indent_mm=right_indent_mm, space_before=space_before,
+                          space_after=space_after, line_pt=line_pt, keep_next=keep_next)
         return paragraph
 
     def tag(self, container, text: str, reuse_first: bool = False):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import fields, is_dataclass
-from datetime import date, time
+from datetime import date
 from enum import Enum
 from fractions import Fraction
 from math import floor

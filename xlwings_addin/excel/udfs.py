@@ -26,6 +26,15 @@ def _plain(block):
              for v in row] for row in block]
 
 
+def _table(make_block, meeting, roster, grid, tally, cell):
+    """Read the blocks, compute, return the block ``make_block`` makes; errors as a message table."""
+    try:
+        case = case_from_tables(_tables(meeting, roster, grid, tally, cell))
+        return _plain(make_block(case, compute(case)))
+    except (CaseFileError, ValueError) as exc:
+        return _message(exc)
+
+
 def _message(exc: Exception):
     if isinstance(exc, WorkbookError):
         return [[f"{w}: {m}"] for w, m in exc.problems[:20]]
@@ -40,12 +49,8 @@ def _message(exc: Exception):
 @xw.arg("cell", ndim=2)
 def XEPLOAI_KETQUA(meeting, roster, grid, tally, cell):
     """Bảng kết quả xếp loại đề xuất (tính trực tiếp)."""
-    try:
-        case = case_from_tables(_tables(meeting, roster, grid, tally, cell))
-        block = results_block(compute(case), case.meeting.party_cell)
-        return _plain(block[RESULTS_HEADER_ROW:])
-    except (CaseFileError, ValueError) as exc:
-        return _message(exc)
+    return _table(lambda case, result: results_block(result, case.meeting.party_cell)[RESULTS_HEADER_ROW:],
+                  meeting, roster, grid, tally, cell)
 
 
 @xw.func
@@ -56,8 +61,4 @@ def XEPLOAI_KETQUA(meeting, roster, grid, tally, cell):
 @xw.arg("cell", ndim=2)
 def XEPLOAI_CANHBAO(meeting, roster, grid, tally, cell):
     """Bảng cảnh báo (tính trực tiếp)."""
-    try:
-        case = case_from_tables(_tables(meeting, roster, grid, tally, cell))
-        return _plain(warnings_block(compute(case)))
-    except (CaseFileError, ValueError) as exc:
-        return _message(exc)
+    return _table(lambda case, result: warnings_block(result), meeting, roster, grid, tally, cell)

@@ -214,6 +214,26 @@ class _Reader:
         return None
 
 
+_PERF_NUMBERS = ("tasks_completed_pct", "tasks_exceeded_pct", "tasks_late_pct", "self_score_common",
+                 "self_score_results", "score_common", "score_results")
+
+
+def _performance(rd: "_Reader", get, where, prefix: str = "") -> Performance:
+    """Read the performance facts; ``get``/``where`` give a field's value and place by key."""
+    def grade(key):
+        k = prefix + key
+        value = rd.choice(get(k), S.GRADE_CHOICES, where(k))
+        return Grade.parse(value) if value else None
+
+    return Performance(
+        criteria_grade=grade("criteria_grade"),
+        results_grade=grade("results_grade"),
+        on_time_with_quality=rd.tribool(get(prefix + "on_time_with_quality"), where(prefix + "on_time_with_quality")),
+        shortcomings_remedied=rd.tribool(get(prefix + "shortcomings_remedied"), where(prefix + "shortcomings_remedied")),
+        **{k: rd.number(get(prefix + k), where(prefix + k)) for k in _PERF_NUMBERS},
+    )
+
+
 # --------------------------------------------------------------------------- the blocks
 
 
@@ -278,23 +298,9 @@ def meeting_from(values: dict, rd: _Reader) -> tuple[Meeting, PartyCell, dict, d
         document_number=_text(val("document_number")),
         special_unit=rd.bool_(val("special_unit"), w("special_unit")),
     )
-    num = lambda k: rd.number(val(k), w(k))  # noqa: E731
-    grade = lambda k: rd.choice(val(k), S.GRADE_CHOICES, w(k))  # noqa: E731
     cell = PartyCell(
         self_level=rd.level(val("cell_self_level"), w("cell_self_level")),
-        performance=Performance(
-            criteria_grade=Grade.parse(grade("cell_criteria_grade")) if grade("cell_criteria_grade") else None,
-            results_grade=Grade.parse(grade("cell_results_grade")) if grade("cell_results_grade") else None,
-            tasks_completed_pct=num("cell_tasks_completed_pct"),
-            tasks_exceeded_pct=num("cell_tasks_exceeded_pct"),
-            tasks_late_pct=num("cell_tasks_late_pct"),
-            on_time_with_quality=rd.tribool(val("cell_on_time_with_quality"), w("cell_on_time_with_quality")),
-            shortcomings_remedied=rd.tribool(val("cell_shortcomings_remedied"), w("cell_shortcomings_remedied")),
-            self_score_common=num("cell_self_score_common"),
-            self_score_results=num("cell_self_score_results"),
-            score_common=num("cell_score_common"),
-            score_results=num("cell_score_results"),
-        ),
+        performance=_performance(rd, val, w, "cell_"),
         leadership_disciplined=rd.bool_(val("cell_leadership_disciplined"), w("cell_leadership_disciplined")),
         subordinate_disciplined=rd.bool_(val("cell_subordinate_disciplined"), w("cell_subordinate_disciplined")),
         disunity=rd.bool_(val("cell_disunity"), w("cell_disunity")),
@@ -350,9 +356,6 @@ def roster_from(t: Tables, rd: _Reader) -> list[Member]:
         if form:
             discipline = Discipline(DisciplineForm.parse(form), True if duty is None else duty,
                                     rd.bool_(v("discipline_remedied"), w("discipline_remedied")))
-        num = lambda key: rd.number(v(key), w(key))  # noqa: E731
-        grade = lambda key: rd.choice(v(key), S.GRADE_CHOICES, w(key))  # noqa: E731
-        cg, rg = grade("criteria_grade"), grade("results_grade")
         members.append(Member(
             name=name,
             membership=Membership.parse(rd.choice(v("membership"), S.MEMBERSHIP_CHOICES, w("membership"), "chinh_thuc")),
@@ -365,19 +368,7 @@ def roster_from(t: Tables, rd: _Reader) -> list[Member]:
             absence_reason=_text(v("absence_reason")),
             leadership=rd.bool_(v("leadership"), w("leadership")),
             self_level=rd.level(v("self_level"), w("self_level")),
-            performance=Performance(
-                criteria_grade=Grade.parse(cg) if cg else None,
-                results_grade=Grade.parse(rg) if rg else None,
-                tasks_completed_pct=num("tasks_completed_pct"),
-                tasks_exceeded_pct=num("tasks_exceeded_pct"),
-                tasks_late_pct=num("tasks_late_pct"),
-                on_time_with_quality=rd.tribool(v("on_time_with_quality"), w("on_time_with_quality")),
-                shortcomings_remedied=rd.tribool(v("shortcomings_remedied"), w("shortcomings_remedied")),
-                self_score_common=num("self_score_common"),
-                self_score_results=num("self_score_results"),
-                score_common=num("score_common"),
-                score_results=num("score_results"),
-            ),
+            performance=_performance(rd, v, w),
             discipline=discipline,
             degradation=rd.bool_(v("degradation"), w("degradation")),
             prohibited_acts=rd.bool_(v("prohibited_acts"), w("prohibited_acts")),
