@@ -450,3 +450,12 @@ def test_r40_chi_bo_htxsnv_with_a_khtnv_member_is_warned():
     assert "CELL_HTXS_WITH_WEAK_MEMBER" in codes(r)
     r = compute(tally_case([HTT] * 10, cell=(10, 0, 0, 0)))
     assert "CELL_HTXS_WITH_WEAK_MEMBER" not in codes(r)
+
+
+def test_quota_order_under_366_follows_the_assessed_score():
+    roster = (Member("A", performance=Performance(score_common=Fr(29), score_results=Fr(65))),
+              Member("B", performance=Performance(score_common=Fr(27), score_results=Fr(64))),
+              Member("C")) + members(3)
+    rows = {"A": (6, 0, 0, 0), "B": (6, 0, 0, 0), "C": (5, 1, 0, 0), **{m.name: (0, 6, 0, 0) for m in roster[3:]}}
+    r = compute(tally_case(rows, roster=roster, year=2025))
+    assert r.quota.exceeded and r.quota.demotion_order == ("C", "B", "A")

@@ -458,11 +458,13 @@ def _quota(results: list, case: Case, settings: RuleSettings, pack: RulePack, fi
     share_htt = percent_vn(c, htt) if htt else ("—" if not c else "không xác định")
     share_all = percent_vn(c, len(reviewed)) if reviewed else "0%"
 
-    # R25: a customary suggestion of whom to look at first, lowest support first.
+    # R25: a customary suggestion of whom to look at first, lowest support first: by the score under
+    # QĐ 366 where recorded, else by the HTXSNV votes.
+    scores = {m.name: m.performance.score for m in case.members}
+
     def key(r: SubjectResult):
-        if pack.uses_scores and r.score is not None:
-            return (Fraction(r.score.replace(".", "").replace(",", ".")), r.votes_for(Level.HTXSNV))
-        return (Fraction(r.votes_for(Level.HTXSNV)),)
+        score = scores.get(r.name) if pack.uses_scores else None
+        return (score if score is not None else Fraction(-1), r.votes_for(Level.HTXSNV))
 
     ordered = sorted(xs, key=key)
     if exceeded:
