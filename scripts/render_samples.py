@@ -3,7 +3,7 @@
 Usage (from the repository root)::
 
     python scripts/render_samples.py                 # writes docs/img/*.png
-    python scripts/render_samples.py --pages all --out /tmp/previews
+    python scripts/render_samples.py --pages all --out previews
 
 Needs LibreOffice (``soffice``) and poppler's ``pdftoppm``. The previews in ``docs/img/``
 show what the templates look like with the Song Phượng 2023 demo data; regenerate them

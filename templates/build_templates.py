@@ -8,7 +8,7 @@ structure and the fixed Vietnamese wording, never a measurement.
 Usage::
 
     python templates/build_templates.py                # rebuild templates/*.docx (hd36_2018)
-    python templates/build_templates.py --profile hd05_2026 --out /tmp/hd05
+    python templates/build_templates.py --profile hd05_2026 --out hd05-templates
 
 or, from Python, ``build_all(out_dir, profile="hd36_2018")``.
 

@@ -161,3 +161,14 @@ def test_case_file_schema_accepts_the_example():
     bad["members"][0]["self_level"] = "HTTT"
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(bad, schema)
+
+
+def test_console_script_and_every_command_has_help():
+    import tomllib
+
+    with open("pyproject.toml", "rb") as fh:
+        project = tomllib.load(fh)["project"]
+    assert project["scripts"]["xeploai"] == "xlwings_addin.cli:main"
+    for command in ("compute", "minutes", "count-minutes", "ballots", "import", "export", "build-template", "demo"):
+        proc = run_cli(command, "--help")
+        assert proc.returncode == 0 and "usage: xeploai" in proc.stdout, command
