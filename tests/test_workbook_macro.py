@@ -179,3 +179,23 @@ def test_environment_check_speaks_vietnamese_and_notices_onedrive(example_payloa
     lines = macros.environment_report(OneDriveBook())
     assert any("OneDrive" in line for line in lines)
     assert any(line.startswith("xlwings 0.37.8") for line in lines)
+
+
+@pytest.mark.parametrize("entry", ["tinh_ket_qua", "xuat_bien_ban", "in_phieu", "kiem_tra_moi_truong"])
+def test_button_entry_points_answer_with_a_vietnamese_message_never_a_traceback(example_payload, tmp_path, monkeypatch, entry):
+    path, _ = example_payload
+    wb = openpyxl.load_workbook(path, keep_vba=True)
+    wb[S.SHEET_GRID][f"{S.col(S.GRID_FIRST_BALLOT_COL)}{S.GRID_FIRST_ROW + 1}"] = "abc"  # a bad cell
+    wb.save(tmp_path / "bad.xlsm")
+    for source, expect in ((path, None), (tmp_path / "bad.xlsm", "Dữ liệu chưa hợp lệ")):
+        book = xw.Book(json=payload_from_workbook(source))
+        monkeypatch.setattr(xw.Book, "caller", staticmethod(lambda: book))
+        monkeypatch.setattr(macros, "_book_folder", lambda b: (tmp_path, ""))
+        getattr(macros, entry)()  # must not raise
+        alerts = [a for a in book.json()["actions"] if a["func"] == "alert"]
+        assert len(alerts) == 1
+        text = " ".join(str(x) for x in alerts[0]["args"])
+        if expect and entry != "kiem_tra_moi_truong":
+            assert expect in text and "Traceback" not in text
+        else:
+            assert "Lỗi không mong đợi" not in text
