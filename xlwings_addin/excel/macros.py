@@ -55,7 +55,12 @@ def _clear_and_write(sheet, first_row0: int, width: int, block: list[list]) -> N
 def write_outputs(book, result: Result, party_cell: str) -> None:
     """Write the results and warnings sheets: two clears and two writes, whatever the roster size."""
     _clear_and_write(_sheet(book, S.SHEET_RESULTS), 0, len(S.RESULTS_HEADERS), results_block(result, party_cell))
-    _clear_and_write(_sheet(book, S.SHEET_WARNINGS), S.WARNINGS_HEADER_ROW, len(S.WARNINGS_HEADERS), warnings_block(result))
+    block = warnings_block(result)
+    warnings = _sheet(book, S.SHEET_WARNINGS)
+    _clear_and_write(warnings, S.WARNINGS_HEADER_ROW, len(S.WARNINGS_HEADERS), block)
+    # Long messages wrap: let Excel size the rows (one call, whatever the number of findings).
+    first = S.WARNINGS_FIRST_ROW + 1
+    warnings.range(f"A{first}:A{first + len(block)}").rows.autofit()
 
 
 def run(book) -> Result:

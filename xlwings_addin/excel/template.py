@@ -147,7 +147,7 @@ GUIDE_LINES = [
 
 def _guide(wb, ws, fm: _Formats) -> None:
     ws.set_column(0, 0, 3)
-    ws.set_column(1, 1, 110)
+    ws.set_column(1, 1, 100)
     ws.hide_gridlines(2)
     ws.write(0, 1, "KIỂM ĐIỂM, ĐÁNH GIÁ, XẾP LOẠI CHẤT LƯỢNG CHI BỘ VÀ ĐẢNG VIÊN", fm.title)
     ws.write(1, 1, "Theo Quy định số 124-QĐ/TW (năm đánh giá 2023, 2024) và Quy định số 366-QĐ/TW (từ năm 2025).", fm.subtitle)
@@ -162,10 +162,11 @@ def _guide(wb, ws, fm: _Formats) -> None:
         row += 1
         for line in lines:
             ws.write_string(row, 1, line, fm.text)
-            ws.set_row(row, 16 * (1 + len(line) // 120))
+            ws.set_row(row, _wrapped_height(line, 100))
             row += 1
         row += 1
     ws.set_tab_color("#7030A0")
+    ws.fit_to_pages(1, 0)
 
 
 def _meeting(wb, ws, fm: _Formats, case: Optional[Case]) -> None:
@@ -577,6 +578,12 @@ def _results(wb, ws, fm: _Formats, case: Optional[Case], result: Optional[Result
     ws.print_area(0, 0, S.RESULTS_FIRST_ROW + n - 1, len(S.RESULTS_HEADERS) - 1)
 
 
+def _wrapped_height(text: str, width_chars: float, line_pt: float = 15.5) -> float:
+    """Row height for wrapped text: spreadsheet programs do not grow rows written from a file."""
+    lines = max(1, -(-len(text) // int(width_chars * 1.05)))
+    return lines * line_pt
+
+
 def _write_out(ws, r, c, value, fmt) -> None:
     if isinstance(value, Formula):
         text = str(value)
@@ -602,6 +609,8 @@ def _warnings(wb, ws, fm: _Formats, result: Optional[Result]) -> None:
         r = S.WARNINGS_HEADER_ROW + i
         for c, value in enumerate(row):
             _write_out(ws, r, c, value, fm.header if i == 0 else (fm.result if c == 2 else fm.result_c))
+        if i:
+            ws.set_row(r, _wrapped_height(str(row[2]), S.WARNINGS_WIDTHS[2]))
     rng = (S.WARNINGS_FIRST_ROW, 0, S.WARNINGS_FIRST_ROW + 500, 0)
     for text, fmt in (("Lỗi", fm.error_fill), ("Cảnh báo", fm.warning_fill), ("Lưu ý", fm.info_fill)):
         ws.conditional_format(*rng, {"type": "cell", "criteria": "==", "value": f'"{text}"', "format": fmt})
