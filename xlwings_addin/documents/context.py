@@ -7,9 +7,8 @@ are written in full in prose and abbreviated in tables with a legend.
 
 from __future__ import annotations
 
-from typing import Optional
 
-from ..core.levels import LEVELS, Level
+from ..core.levels import LEVELS
 from ..core.models import Attendance, Case
 from ..core.result import Result, SubjectResult
 from ..core.vnformat import date_long_vn, date_short_vn, percent_vn, ratio_vn, time_vn, upper_vn
@@ -210,6 +209,3 @@ def build_context(case: Case, result: Result, pad_counts: bool = True) -> dict:
         "ballot_rows": [{"no": str(i), "name": r.name} for i, r in enumerate(reviewed, 1)],
     }
 
-
-def level_label(level: Optional[Level]) -> str:
-    return level.label if level else ""
