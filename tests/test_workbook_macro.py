@@ -23,7 +23,7 @@ from xlwings_addin.excel import macros, udfs
 from xlwings_addin.excel.template import build_workbook
 from xlwings_addin.io import schema as S
 from xlwings_addin.io.casefile import CaseFileError, read_case
-from xlwings_addin.io.tables import Tables, WorkbookError
+from xlwings_addin.io.tables import WorkbookError
 from xlwings_addin.io.workbook import block_address
 
 
@@ -58,7 +58,7 @@ def test_the_macro_writes_what_compute_gives(example_payload, tmp_path):
     book, result, actions = _run(payload)
     expected = compute(read_case(EXAMPLE))
     assert result.to_dict()["members"][0]["proposed_level"] == expected.to_dict()["members"][0]["proposed_level"]
-    out = apply_actions(path, actions, tmp_path / "after.xlsm") or tmp_path / "after.xlsm"
+    apply_actions(path, actions, tmp_path / "after.xlsm")
     wb = openpyxl.load_workbook(tmp_path / "after.xlsm", data_only=False)
     ws = wb[S.SHEET_RESULTS]
     header = [c.value for c in ws[S.RESULTS_HEADER_ROW + 1]][: len(S.RESULTS_HEADERS)]
