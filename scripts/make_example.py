@@ -45,9 +45,6 @@ MEMBERS = [
     ("Lưu Thị Nga", "Văn thư", False, "HTTNV"),
 ]
 
-DIGIT = {"HTXSNV": 1, "HTTNV": 2, "HTNV": 3, "KHTNV": 4}
-
-
 def ballots(rng: random.Random) -> list[dict]:
     out = []
     n = len(MEMBERS)

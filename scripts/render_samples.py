@@ -25,7 +25,6 @@ if str(REPO_ROOT) not in sys.path:
 
 from xlwings_addin.documents.render import docx_to_pdf, render_docx  # noqa: E402
 
-FIXTURE = REPO_ROOT / "tests" / "fixtures" / "minutes_context.json"
 TEMPLATES = REPO_ROOT / "templates"
 DEFAULT_OUT = REPO_ROOT / "docs" / "img"
 

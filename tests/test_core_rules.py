@@ -459,3 +459,10 @@ def test_quota_order_under_366_follows_the_assessed_score():
     rows = {"A": (6, 0, 0, 0), "B": (6, 0, 0, 0), "C": (5, 1, 0, 0), **{m.name: (0, 6, 0, 0) for m in roster[3:]}}
     r = compute(tally_case(rows, roster=roster, year=2025))
     assert r.quota.exceeded and r.quota.demotion_order == ("C", "B", "A")
+
+
+def test_quorum_warning_threshold_is_a_setting():
+    roster = members(7) + tuple(Member(f"Vắng {i}", attendance=Attendance.ABSENT_UNEXCUSED) for i in range(3))
+    rows = {m.name: (0, 7, 0, 0) for m in roster}
+    assert "QUORUM_LOW" not in codes(compute(tally_case(rows, roster=roster)))
+    assert "QUORUM_LOW" in codes(compute(tally_case(rows, roster=roster, settings=[("quorum_warning", "3/4")])))

@@ -246,8 +246,8 @@ def compute(case: Case) -> Result:
         findings.append(F.warning("BASE_PRESENT_ONLY", "Đang tính tỷ lệ so với số đảng viên chính thức có mặt: cách tính này không có trong quy định, chỉ dùng khi cấp ủy hướng dẫn.", "base_policy", "R30"))
     if base == 0:
         findings.append(F.error("BASE_EMPTY", "Không có đảng viên chính thức nào trong cơ sở tính tỷ lệ: kiểm tra cột loại đảng viên và tình trạng dự họp.", "Danh sách", "R30"))
-    elif voters * 3 < base * 2 and settings.base_policy != "present":
-        findings.append(F.warning("QUORUM_LOW", f"Chỉ {voters}/{base} đảng viên chính thức có mặt ({percent_vn(voters, base)}), dưới 2/3: đề nghị xem xét hoãn hội nghị.", "Danh sách", "R35"))
+    elif Fraction(voters, base) < settings.quorum_warning and settings.base_policy != "present":
+        findings.append(F.warning("QUORUM_LOW", f"Chỉ {voters}/{base} đảng viên chính thức có mặt ({percent_vn(voters, base)}), dưới {decimal_vn(settings.quorum_warning * 100)}%: đề nghị xem xét hoãn hội nghị.", "Danh sách", "R35"))
     elif base and Fraction(voters, base) < settings.quorum_note:
         findings.append(F.info("QUORUM_NOTE", f"{voters}/{base} đảng viên chính thức có mặt ({percent_vn(voters, base)}), dưới {decimal_vn(settings.quorum_note * 100)}% (tiêu chí chất lượng sinh hoạt chi bộ).", "Danh sách", "R35"))
     for m in reviewed:

@@ -25,8 +25,6 @@ class Count:
     def of(self, level: Level) -> int:
         return self.votes[LEVELS.index(level)]
 
-    def as_dict(self) -> dict[str, int]:
-        return {lvl.code: n for lvl, n in zip(LEVELS, self.votes)}
 
 
 @dataclass(frozen=True)

@@ -64,11 +64,6 @@ def ratio_vn(part: int, whole: int, pad: bool = False) -> str:
     return f"{part}/{whole}"
 
 
-def count_vn(n: int, pad: bool = False) -> str:
-    """Return a count, optionally zero-padded to two digits ("04")."""
-    return f"{n:02d}" if pad else str(n)
-
-
 def date_long_vn(d: date) -> str:
     """Return "ngày 05 tháng 12 năm 2025": day padded below 10, month padded for 1 and 2 only."""
     month = f"{d.month:02d}" if d.month <= 2 else str(d.month)

@@ -101,13 +101,6 @@ def _list_validation(ws, r1, c1, r2, c2, choices, title: str, message: str) -> N
     })
 
 
-def _add_buttons(ws, row: int, col: int, names, vertical: bool = False) -> None:
-    for i, name in enumerate(names):
-        r, c = (row + i * 2, col) if vertical else (row, col + i * 2)
-        ws.insert_button(r, c, {"macro": name, "caption": BUTTONS[name], "width": 150, "height": 30,
-                                "x_offset": 2, "y_offset": 2})
-
-
 # --------------------------------------------------------------------------- sheets
 
 

@@ -25,11 +25,8 @@ SHEET_WARNINGS = "Cảnh báo"
 SHEET_LIVE = "Xem nhanh"
 SHEET_CONF = "xlwings.conf"
 
-INPUT_SHEETS = (SHEET_MEETING, SHEET_ROSTER, SHEET_GRID, SHEET_TALLY, SHEET_CELL)
 ALL_SHEETS = (SHEET_GUIDE, SHEET_MEETING, SHEET_ROSTER, SHEET_GRID, SHEET_TALLY, SHEET_CELL,
               SHEET_RESULTS, SHEET_WARNINGS, SHEET_LIVE, SHEET_CONF)
-
-YES_MARK = "x"  # a tick in a yes/no column
 
 
 def col(i: int) -> str:
@@ -56,7 +53,6 @@ def where(sheet: str, row0: int, col0: int) -> str:
 # A key column (hidden), a label, a value, a second value (a person's title) and a hint.
 
 MEETING_FIRST_ROW = 3  # 0-based row of the first field (row 4 in Excel)
-MEETING_COLS = ("key", "label", "value", "value2", "hint")
 
 
 @dataclass(frozen=True)

@@ -80,8 +80,6 @@ class RulePack:
     def covers(self, year: int) -> bool:
         return year >= self.first_year and (self.last_year is None or year <= self.last_year)
 
-    def describe(self) -> str:
-        return f"Quy định số {self.code} và Hướng dẫn số {self.guidance}"
 
 
 def pct(value) -> str:

@@ -69,7 +69,7 @@ class QD366(RulePack):
     def defaults(self) -> RuleSettings:
         return RuleSettings(quota_ratio=Fraction(1, 5), quota_ratio_exceptional=Fraction(1, 4))
 
-    def _conditions(self, perf: Performance, cap: CapBuilder, collective: bool) -> bool:
+    def _conditions(self, perf: Performance, cap: CapBuilder) -> bool:
         """Apply R12-R14 (R16 for a collective); return False when the HTNV conditions fail."""
         done, exceeded, late = perf.tasks_completed_pct, perf.tasks_exceeded_pct, perf.tasks_late_pct
         ok_htnv = True
@@ -144,7 +144,7 @@ class QD366(RulePack):
                         "capped_by_score" if t.startswith("điểm") else "capped_by_conditions")
                     cap.limit(Level.KHTNV, rule, t)
         self._score_cap(score, cap)
-        ok_htnv = self._conditions(perf, cap, collective=False)
+        ok_htnv = self._conditions(perf, cap)
         if not ok_htnv and not triggers and (score is None or score >= 50):
             # R14 gap (Q9): the text defines no level for this member.
             cap.findings.append(
@@ -174,7 +174,7 @@ class QD366(RulePack):
         if cell.subordinate_disciplined:
             cap.limit(Level.HTTNV, "capped_by_discipline", "có tổ chức trực thuộc bị kỷ luật trong năm")
         self._score_cap(perf.score, cap)
-        self._conditions(perf, cap, collective=True)
+        self._conditions(perf, cap)
         return cap.build()
 
     def member_notes(self, member: Member, where: str) -> list:
