@@ -401,6 +401,15 @@ class TemplateBuilder:
         """Add a paragraph that holds only a ``{%p ... %}`` tag (removed on rendering)."""
         return self.par(container, text, S_TAG, reuse_first=reuse_first)
 
+    def optional_list(self, container, items: str, var: str, heading: str, line: str) -> None:
+        """A heading and one paragraph per item, all left out when ``items`` is empty."""
+        self.tag(container, f"{{%p if {items} %}}")
+        self.par(container, heading)
+        self.tag(container, f"{{%p for {var} in {items} %}}")
+        self.par(container, line)
+        self.tag(container, "{%p endfor %}")
+        self.tag(container, "{%p endif %}")
+
     def page_break(self, container) -> None:
         paragraph = self.par(container, "", S_TAG)
         paragraph.add_run().add_break(WD_BREAK.PAGE)
@@ -699,12 +708,8 @@ def build_minutes(profile: dict, out_path: Path) -> Path:
     b.par(doc, "{{ opening }}")
 
     b.par(doc, "I. THÀNH PHẦN HỘI NGHỊ", S_HEADING)
-    b.tag(doc, "{%p if guests %}")
-    b.par(doc, "Đại biểu cấp trên dự hội nghị:")
-    b.tag(doc, "{%p for g in guests %}")
-    b.par(doc, "- Đồng chí {{ g.name }}{% if g.title %}, {{ g.title }}{% endif %}.")
-    b.tag(doc, "{%p endfor %}")
-    b.tag(doc, "{%p endif %}")
+    b.optional_list(doc, "guests", "g", "Đại biểu cấp trên dự hội nghị:",
+                    "- Đồng chí {{ g.name }}{% if g.title %}, {{ g.title }}{% endif %}.")
     b.par(doc, "Đảng viên của chi bộ:")
     b.par(doc, "- {{ attendance.total }}")
     b.par(doc, "- {{ attendance.present }}")
@@ -733,12 +738,8 @@ def build_minutes(profile: dict, out_path: Path) -> Path:
                "hội nghị góp ý cho từng đồng chí. Mức tự nhận của từng đồng chí ghi tại danh sách kèm theo.")
     b.par(doc, "4. Đánh giá, xếp loại chất lượng", S_HEADING)
     b.par(doc, "Hình thức đánh giá: {{ voting_method }}.")
-    b.tag(doc, "{%p if vote_counters %}")
-    b.par(doc, "Hội nghị bầu Ban kiểm phiếu gồm các đồng chí:")
-    b.tag(doc, "{%p for c in vote_counters %}")
-    b.par(doc, "- Đồng chí {{ c.name }}, {{ c.role }};")
-    b.tag(doc, "{%p endfor %}")
-    b.tag(doc, "{%p endif %}")
+    b.optional_list(doc, "vote_counters", "c", "Hội nghị bầu Ban kiểm phiếu gồm các đồng chí:",
+                    "- Đồng chí {{ c.name }}, {{ c.role }};")
     b.par(doc, "{{ rules_line }}")
     b.par(doc, [("a) Đối với chi bộ: ", {"italic": True}),
                 "số đảng viên chính thức tham gia đánh giá {{ cell.voters }} đồng chí. Kết quả:"], keep_next=True)
@@ -748,12 +749,8 @@ def build_minutes(profile: dict, out_path: Path) -> Path:
     b.par(doc, "{{ cell.sentence }}")
     b.par(doc, [("b) Đối với đảng viên: ", {"italic": True}), "{{ members_sentence }}"])
     b.par(doc, "{{ summary }}")
-    b.tag(doc, "{%p if not_reviewed %}")
-    b.par(doc, "Đảng viên không đánh giá, xếp loại:")
-    b.tag(doc, "{%p for n in not_reviewed %}")
-    b.par(doc, "- Đồng chí {{ n.name }}, lý do: {{ n.reason }};")
-    b.tag(doc, "{%p endfor %}")
-    b.tag(doc, "{%p endif %}")
+    b.optional_list(doc, "not_reviewed", "n", "Đảng viên không đánh giá, xếp loại:",
+                    "- Đồng chí {{ n.name }}, lý do: {{ n.reason }};")
     b.tag(doc, "{%p if quota_advice %}")
     b.par(doc, "{{ quota_advice }}")
     b.tag(doc, "{%p endif %}")
@@ -868,12 +865,8 @@ def build_vote_count(profile: dict, out_path: Path) -> Path:
     _results_table(b, cols, S_ANNEX, row_var="m", loop="members", line_pt=vc["line_spacing_pt"],
                    header_lines=vc["header_row_lines"])
     b.par(doc, "{{ summary }}", space_before=6)
-    b.tag(doc, "{%p if not_reviewed %}")
-    b.par(doc, "Đảng viên không đánh giá, xếp loại:")
-    b.tag(doc, "{%p for n in not_reviewed %}")
-    b.par(doc, "- Đồng chí {{ n.name }}, lý do: {{ n.reason }};")
-    b.tag(doc, "{%p endfor %}")
-    b.tag(doc, "{%p endif %}")
+    b.optional_list(doc, "not_reviewed", "n", "Đảng viên không đánh giá, xếp loại:",
+                    "- Đồng chí {{ n.name }}, lý do: {{ n.reason }};")
     b.par(doc, "{{ legend }}", italic=True, size=vc["size_pt"], line_pt=vc["line_spacing_pt"], first_indent_mm=0,
           keep_next=True)
     b.par(doc, "Biên bản kiểm phiếu được lập xong và công bố trước hội nghị.", keep_next=True, space_before=6)
