@@ -285,6 +285,73 @@ def test_wrapper_generation_reports_import_errors():
         vp.udf_wrappers("no_such_module_for_vbaproject_tests")
 
 
+# ---------------------------------------------------------------------------
+# The committed wrappers of the workbook's own UDFs (vba/udf_wrappers.bas)
+# ---------------------------------------------------------------------------
+
+REGENERATE = "python scripts/update_udf_wrappers.py"
+
+
+def test_committed_udf_wrappers_equal_a_fresh_generation():
+    # A changed UDF signature (new argument, new function) without
+    # regeneration fails here, not silently in Excel.
+    fresh = vp.render_udf_wrappers(vp.UDF_MODULE)
+    committed = vp.UDF_WRAPPERS_BAS.read_text(encoding="ascii")
+    assert committed == fresh, (
+        f"{vp.UDF_WRAPPERS_BAS.name} is stale for {vp.UDF_MODULE}: run `{REGENERATE}`, "
+        "then `python scripts/build_template.py`, and commit both"
+    )
+
+
+def test_committed_udf_wrappers_are_ascii_with_lf_line_ends():
+    raw = vp.UDF_WRAPPERS_BAS.read_bytes()
+    assert raw.isascii()
+    assert b"\r" not in raw and raw.endswith(b"\n")
+
+
+def test_update_check_mode_reports_a_stale_file_and_writes_nothing(tmp_path, monkeypatch):
+    stale = tmp_path / "udf_wrappers.bas"
+    stale.write_bytes(b"' old\n")
+    monkeypatch.setattr(vp, "UDF_WRAPPERS_BAS", stale)
+    assert vp.update_udf_wrappers(check=True) is False
+    assert stale.read_bytes() == b"' old\n"
+    assert vp.update_udf_wrappers() is False  # rewrites it
+    assert stale.read_bytes() == vp.render_udf_wrappers(vp.UDF_MODULE).encode("ascii")
+    assert vp.update_udf_wrappers(check=True) is True
+
+
+def test_update_script_check_mode_passes_on_the_committed_file():
+    script = Path(__file__).resolve().parent.parent / "scripts" / "update_udf_wrappers.py"
+    run = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+
+
+def test_building_module1_starts_no_child_process(monkeypatch):
+    from xlwings_addin.excel import template
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a workbook build must not start a child process")
+
+    monkeypatch.setattr(subprocess, "run", refuse)
+    monkeypatch.setattr(subprocess, "Popen", refuse)
+    assert template.UDF_MODULE == vp.UDF_MODULE  # the module whose wrappers are committed
+    text = vp.module1_source(template.UDF_MODULE)
+    assert text.endswith(vp.UDF_WRAPPERS_BAS.read_text(encoding="ascii").replace("\n", "\r\n"))
+    assert vp.extract_module_sources(template.vba_project_bytes())["Module1"] == text
+
+
+def test_udf_wrappers_are_package_data():
+    tomllib = pytest.importorskip("tomllib")
+    root = Path(__file__).resolve().parent.parent
+    config = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = config["tool"]["setuptools"]["package-data"]["xlwings_addin"]
+    package = root / "xlwings_addin"
+    # setuptools expands each pattern relative to the package directory.
+    shipped = {path for pattern in patterns for path in package.glob(pattern)}
+    for path in (vp.MODULE1_BAS, vp.UDF_WRAPPERS_BAS):
+        assert path in shipped, f"{path.relative_to(package)} is not in package-data"
+
+
 def test_module1_source_without_udfs():
     text = vp.module1_source(None)
     on_disk = vp.MODULE1_BAS.read_text(encoding="ascii").replace("\r\n", "\n")
