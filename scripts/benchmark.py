@@ -22,9 +22,9 @@ os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")  # test key of the
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from xlwings_addin.core.engine import compute  # noqa: E402
+from xlwings_addin.engine import compute  # noqa: E402
 from xlwings_addin.core.levels import Level  # noqa: E402
-from xlwings_addin.core.models import Ballot, BallotGrid, Case, CellBallots, Meeting, Member, Person, Spoiled  # noqa: E402
+from xlwings_addin.core.models import Ballot, BallotGrid, Case, CellBallots, Meeting, Member, PartyCell, Person, Spoiled  # noqa: E402
 from xlwings_addin.excel.template import build_workbook  # noqa: E402
 from xlwings_addin.io.casefile import read_case, write_case  # noqa: E402
 from xlwings_addin.io.tables import case_from_tables  # noqa: E402
@@ -41,7 +41,7 @@ def make_case(n_members: int, n_ballots: int, seed: int = 1) -> Case:
                       upper_committee="Đảng ủy xã A", locality="A", chair=Person("Nguyễn Văn A", "Bí thư Chi bộ"),
                       secretary=Person("Trần Thị B"), vote_counters=(Person("Lê C", "Trưởng ban"),))
     return Case(meeting=meeting, members=members, member_votes=BallotGrid(tuple(m.name for m in members), ballots),
-                cell_votes=CellBallots((Level.HTTNV,) * n_ballots))
+                party_cell=PartyCell(votes=CellBallots((Level.HTTNV,) * n_ballots)))
 
 
 def median_time(fn, repeat: int) -> float:

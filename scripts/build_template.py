@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from xlwings_addin.core.engine import compute  # noqa: E402
+from xlwings_addin.engine import compute  # noqa: E402
 from xlwings_addin.demo import example_path  # noqa: E402
 from xlwings_addin.excel.template import build_workbook, vba_project_bytes  # noqa: E402
 from xlwings_addin.io.casefile import read_case  # noqa: E402

@@ -54,7 +54,7 @@ def render_samples(out_dir: Path = DEFAULT_OUT, *, context: dict | None = None, 
                    all_pages: bool = False, template_dir: Path = TEMPLATES) -> list[Path]:
     """Render every template with ``context`` (default: the built-in example meeting); return the PNGs."""
     if context is None:
-        from xlwings_addin.core.engine import compute
+        from xlwings_addin.engine import compute
         from xlwings_addin.demo import example_path
         from xlwings_addin.documents.context import build_context
         from xlwings_addin.io.casefile import read_case

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from xlwings_addin.core.levels import LEVELS, Level
@@ -39,8 +40,9 @@ def tally_case(rows: dict[str, tuple[int, int, int, int]] | list[tuple[int, int,
     )
     tally = Tally(issued=returned if returned is not None else valid, returned=returned if returned is not None else valid,
                   invalid=(returned - valid) if returned is not None else 0, rows=tally_rows)
+    cell_votes = party_cell.votes if party_cell.votes is not None else CellTally(tuple(zip(LEVELS, cell)))
     return Case(meeting=meeting(year, **mkw), members=tuple(roster), member_votes=tally,
-                cell_votes=CellTally(tuple(zip(LEVELS, cell))), party_cell=party_cell, settings=tuple(settings))
+                party_cell=replace(party_cell, votes=cell_votes), settings=tuple(settings))
 
 
 def grid_case(columns: list[list], roster=None, year: int = 2023, invalid=(), voters=(), issued=None) -> Case:
@@ -55,7 +57,7 @@ def grid_case(columns: list[list], roster=None, year: int = 2023, invalid=(), vo
     )
     grid = BallotGrid(order=tuple(m.name for m in roster), ballots=ballots, issued=issued)
     return Case(meeting=meeting(year), members=tuple(roster), member_votes=grid,
-                cell_votes=CellTally(((Level.HTTNV, len(columns)),)))
+                party_cell=PartyCell(votes=CellTally(((Level.HTTNV, len(columns)),))))
 
 
 def codes(result) -> set[str]:

@@ -7,7 +7,7 @@ from dataclasses import replace
 from hypothesis import given, settings, strategies as st
 
 from casebuilder import grid_case, members
-from xlwings_addin.core.engine import compute, vote_level
+from xlwings_addin.engine import compute, vote_level
 from xlwings_addin.core.levels import LEVELS, Level
 from xlwings_addin.core.models import Spoiled
 from xlwings_addin.core.tally import Count

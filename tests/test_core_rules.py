@@ -9,7 +9,8 @@ from fractions import Fraction as Fr
 import pytest
 
 from casebuilder import codes, grid_case, meeting, members, tally_case
-from xlwings_addin.core.engine import add_months, compute, vote_level
+from xlwings_addin.core.dates import add_months
+from xlwings_addin.engine import compute, vote_level
 from xlwings_addin.core.levels import Level
 from xlwings_addin.core.models import (
     Attendance, Ballot, Discipline, DisciplineForm, Grade, Member, Membership, PartyCell, Performance, Spoiled,
@@ -19,13 +20,15 @@ from xlwings_addin.rules.registry import UnknownRules, rules_for
 from xlwings_addin.rules.settings import RuleSettings
 
 HTT = (0, 10, 0, 0)
+#: Under QĐ 366 the default basis is the score; these tests check the vote mode (S19 "on").
+VOTE = (("proposal_basis", "vote"),)
 
 
 def one(votes, year=2023, **member_kw):
-    """A single member whose facts are member_kw, voted ``votes`` by a base of 10."""
+    """A single member whose facts are member_kw, voted ``votes`` by a base of 10 (vote basis)."""
     roster = (Member(name="A", **member_kw),) + members(9)
     rows = {"A": votes, **{m.name: HTT for m in roster[1:]}}
-    return compute(tally_case(rows, roster=roster, year=year))
+    return compute(tally_case(rows, roster=roster, year=year, settings=VOTE if year >= 2025 else ()))
 
 
 # R1 ---------------------------------------------------------------------------------------------
@@ -171,11 +174,19 @@ def test_two_thirds_option_for_htxsnv(votes, expected):
 
 
 def test_cumulative_cascade_proposes_the_highest_level_with_cumulative_support():
-    r = compute(tally_case([(4, 2, 4, 0)] + [(0, 10, 0, 0)] * 9))
+    r = compute(tally_case([(4, 3, 3, 0)] + [(0, 10, 0, 0)] * 9))
     m = r.members[0]
     assert (m.proposed_level, m.rule) == (Level.HTTNV, "cumulative")
-    assert "cộng dồn" in m.explanation and "6/10 phiếu (60%)" in m.explanation
-    assert "CUMULATIVE_APPLIED" in codes(r)
+    assert "cộng dồn" in m.explanation and "7/10 phiếu (70%)" in m.explanation
+    assert "CUMULATIVE_APPLIED" in codes(r) and "VOTE_TIE_REVOTE" not in codes(r)
+
+
+@pytest.mark.parametrize("votes, expected", [((4, 2, 4, 0), Level.HTTNV), ((2, 1, 2, 5), Level.KHTNV)])
+def test_a_cascade_through_a_tie_at_the_top_or_down_to_khtnv_asks_for_a_revote(votes, expected):
+    r = compute(tally_case([votes] + [(0, 10, 0, 0)] * 9))
+    assert r.members[0].proposed_level is expected
+    assert [f.severity.value for f in r.findings if f.code == "VOTE_TIE_REVOTE"] == ["warning"]
+    assert "CUMULATIVE_APPLIED" not in codes(r)
 
 
 def test_without_cascade_no_majority_is_flagged_warning_under_124_and_error_under_366():
@@ -183,7 +194,7 @@ def test_without_cascade_no_majority_is_flagged_warning_under_124_and_error_unde
     r124 = compute(tally_case(rows, settings=[("cascade", False)]))
     assert r124.members[0].proposed_level is None and r124.members[0].rule == "no_majority"
     assert [f.severity.value for f in r124.findings if f.code == "NO_MAJORITY"] == ["warning"]
-    r366 = compute(tally_case(rows, settings=[("cascade", False)], year=2025))
+    r366 = compute(tally_case(rows, settings=[("cascade", False), *VOTE], year=2025))
     assert [f.severity.value for f in r366.findings if f.code == "NO_MAJORITY"] == ["error"]
 
 
@@ -268,7 +279,8 @@ def _quota_case(n_xs, n_tt, year=2023, exceptional=False):
     n = n_xs + n_tt
     rows = [(n, 0, 0, 0)] * n_xs + [(0, n, 0, 0)] * n_tt
     roster = members(len(rows))
-    return tally_case(rows, roster=roster, year=year, party_cell=PartyCell(exceptional_unit_approved=exceptional))
+    return tally_case(rows, roster=roster, year=year, party_cell=PartyCell(exceptional_unit_approved=exceptional),
+                      settings=VOTE if year >= 2025 else ())
 
 
 @pytest.mark.parametrize("xs, tt, limit, exceeded, max_ok", [(3, 15, 3, False, 3), (3, 14, 2, True, 2),
@@ -431,7 +443,7 @@ def test_r21_collective_htxsnv_under_124_needs_no_disciplined_subordinate():
 def test_r27_party_level_above_civil_service_level(link, severity):
     roster = (Member("A", civil_service_level=Level.HTTNV),) + members(9)
     case = tally_case({"A": XS, **{m.name: HTT for m in roster[1:]}}, roster=roster, year=2025,
-                      settings=[("civil_service_link", link)])
+                      settings=[("civil_service_link", link), *VOTE])
     r = compute(case)
     assert [f.severity.value for f in r.findings if f.code == "CIVIL_SERVICE_LOWER"] == [severity]
     assert r.member("A").proposed_level is Level.HTXSNV
@@ -457,7 +469,7 @@ def test_quota_order_under_366_follows_the_assessed_score():
               Member("B", performance=Performance(score_common=Fr(27), score_results=Fr(64))),
               Member("C")) + members(3)
     rows = {"A": (6, 0, 0, 0), "B": (6, 0, 0, 0), "C": (5, 1, 0, 0), **{m.name: (0, 6, 0, 0) for m in roster[3:]}}
-    r = compute(tally_case(rows, roster=roster, year=2025))
+    r = compute(tally_case(rows, roster=roster, year=2025, settings=VOTE))
     assert r.quota.exceeded and r.quota.demotion_order == ("C", "B", "A")
 
 

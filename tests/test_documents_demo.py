@@ -13,7 +13,7 @@ import docx
 import pytest
 
 from casebuilder import EXAMPLE
-from xlwings_addin.core.engine import compute
+from xlwings_addin.engine import compute
 from xlwings_addin.documents.context import build_context
 from xlwings_addin.documents.export import export
 from xlwings_addin.documents.render import find_soffice

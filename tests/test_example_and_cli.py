@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 
 from casebuilder import EXAMPLE
-from xlwings_addin.core.engine import compute
+from xlwings_addin.engine import compute
 from xlwings_addin.io.casefile import CaseFileError, case_from_dict, case_to_dict, read_case
 
 
@@ -59,6 +59,11 @@ def test_the_same_case_in_another_year_picks_its_rules(year, when, rules):
     moved = replace(case, meeting=replace(case.meeting, review_year=year, date=when))
     r = compute(moved)
     assert r.rules_id == rules
+    if year >= 2025:
+        # QĐ 366 proposes from the appraised score: the 2023 ballots alone are not enough...
+        assert {f.code for f in r.findings if f.severity.value == "error"} == {"SCORE_MISSING"}
+        # ...unless the meeting chose the vote as its basis.
+        r = compute(replace(moved, settings=(("proposal_basis", "vote"),)))
     assert r.summary["by_level"]["HTXSNV"] == 4
     assert not r.has_errors
 

@@ -14,7 +14,7 @@ import openpyxl
 import pytest
 
 from casebuilder import EXAMPLE
-from xlwings_addin.core.engine import compute
+from xlwings_addin.engine import compute
 from xlwings_addin.excel.template import BUTTONS, build_workbook
 from xlwings_addin.excel.vbaproject import extract_module_sources, module1_source, procedure_names
 from xlwings_addin.io import schema as S

@@ -7,7 +7,7 @@ import pytest
 
 from test_workbook_macro import big_case
 from xlsupport import libreoffice_recalc_values, soffice_available
-from xlwings_addin.core.engine import compute
+from xlwings_addin.engine import compute
 from xlwings_addin.core.levels import LEVELS
 from xlwings_addin.core.models import Spoiled
 from xlwings_addin.excel.template import build_workbook

@@ -16,9 +16,9 @@ import xlwings as xw
 
 from casebuilder import EXAMPLE
 from xlsupport import apply_actions, count_calls, payload_from_workbook
-from xlwings_addin.core.engine import compute
+from xlwings_addin.engine import compute
 from xlwings_addin.core.levels import LEVELS, Level
-from xlwings_addin.core.models import Ballot, BallotGrid, Case, CellBallots, Meeting, Member, Person, Spoiled
+from xlwings_addin.core.models import Ballot, BallotGrid, Case, CellBallots, Meeting, Member, PartyCell, Person, Spoiled
 from xlwings_addin.excel import macros, udfs
 from xlwings_addin.excel.template import build_workbook
 from xlwings_addin.io import schema as S
@@ -37,7 +37,7 @@ def big_case(n_members: int, n_ballots: int, seed: int = 1) -> Case:
     meeting = Meeting(review_year=2025, date=date(2025, 12, 5), party_cell="Chi bộ Lớn", upper_committee="Đảng ủy xã B",
                       chair=Person("Chủ Trì", "Bí thư Chi bộ"), secretary=Person("Thư Ký"))
     return Case(meeting=meeting, members=members, member_votes=BallotGrid(tuple(m.name for m in members), ballots),
-                cell_votes=CellBallots((Level.HTTNV,) * n_ballots))
+                party_cell=PartyCell(votes=CellBallots((Level.HTTNV,) * n_ballots)))
 
 
 @pytest.fixture(scope="module")
@@ -136,7 +136,7 @@ def test_export_button_writes_the_minutes_next_to_the_book(example_payload, tmp_
 def test_ballots_button_fills_empty_grid_names_but_never_replaces_them(tmp_path):
     case = read_case(EXAMPLE)
     from dataclasses import replace
-    empty = replace(case, member_votes=None, cell_votes=None)
+    empty = replace(case, member_votes=None, party_cell=replace(case.party_cell, votes=None))
     path = build_workbook(tmp_path / "b.xlsm", empty, None)
     book = xw.Book(json=payload_from_workbook(path))
     ballots, filled = macros.run_ballots(book, folder=tmp_path)

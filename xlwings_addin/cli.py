@@ -24,7 +24,7 @@ def _stdout_utf8() -> None:
 
 
 def cmd_compute(args) -> int:
-    from .core.engine import compute
+    from .engine import compute
     from .core.report import text_report
     from .io.load import load_case
 
@@ -38,7 +38,7 @@ def cmd_compute(args) -> int:
 
 
 def _load_and_compute(path):
-    from .core.engine import compute
+    from .engine import compute
     from .io.load import load_case
 
     case = load_case(path)

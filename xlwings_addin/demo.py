@@ -5,7 +5,7 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-from .core.engine import compute
+from .engine import compute
 from .core.report import text_report
 from .io.casefile import read_case
 

@@ -1,4 +1,4 @@
-"""Domain objects: the meeting, the roster, the ballots. Frozen, exact, free of I/O.
+"""Domain objects: the meeting, the roster, the collectives, the votes. Frozen, exact, free of I/O.
 
 Every optional fact is ``None`` when not recorded: the rules only act on what was typed in,
 and say so (a finding) when a conclusion needs a fact that is missing.
@@ -15,7 +15,21 @@ from typing import Optional, Union
 from .levels import Level
 
 
-class Membership(Enum):
+class _Choice(Enum):
+    """An enum whose members carry a stable key and a Vietnamese label; parsed from either."""
+
+    @classmethod
+    def parse(cls, value: object):
+        if isinstance(value, cls):
+            return value
+        text = str(value).strip().casefold()
+        for m in cls:
+            if text in (m.key, m.label.casefold(), m.name.casefold()) or text in getattr(m, "aliases", ()):
+                return m
+        raise ValueError(value)
+
+
+class Membership(_Choice):
     """Official (chính thức) or probationary (dự bị) member; only official members vote."""
 
     OFFICIAL = ("chinh_thuc", "Chính thức", "CT")
@@ -25,19 +39,10 @@ class Membership(Enum):
         self.key = key
         self.label = label
         self.short = short
-
-    @classmethod
-    def parse(cls, value: object) -> "Membership":
-        if isinstance(value, Membership):
-            return value
-        text = str(value).strip().casefold()
-        for m in cls:
-            if text in (m.key, m.label.casefold(), m.short.casefold(), m.name.casefold()):
-                return m
-        raise ValueError(value)
+        self.aliases = (short.casefold(),)
 
 
-class Attendance(Enum):
+class Attendance(_Choice):
     """Presence at the review meeting."""
 
     PRESENT = ("co_mat", "Có mặt")
@@ -48,18 +53,8 @@ class Attendance(Enum):
         self.key = key
         self.label = label
 
-    @classmethod
-    def parse(cls, value: object) -> "Attendance":
-        if isinstance(value, Attendance):
-            return value
-        text = str(value).strip().casefold()
-        for a in cls:
-            if text in (a.key, a.label.casefold(), a.name.casefold()):
-                return a
-        raise ValueError(value)
 
-
-class Grade(Enum):
+class Grade(_Choice):
     """The four grades of a criterion under QĐ 124 Art. 11 (no points)."""
 
     EXCELLENT = ("xuat_sac", "Xuất sắc", 4)
@@ -72,19 +67,9 @@ class Grade(Enum):
         self.label = label
         self.rank = rank
 
-    @classmethod
-    def parse(cls, value: object) -> "Grade":
-        if isinstance(value, Grade):
-            return value
-        text = str(value).strip().casefold()
-        for g in cls:
-            if text in (g.key, g.label.casefold(), g.name.casefold()):
-                return g
-        raise ValueError(value)
 
-
-class DisciplineForm(Enum):
-    """Forms of party discipline, from the lightest."""
+class DisciplineForm(_Choice):
+    """Forms of party discipline, from the lightest (every form is "khiển trách or heavier")."""
 
     REPRIMAND = ("khien_trach", "Khiển trách", 1)
     WARNING = ("canh_cao", "Cảnh cáo", 2)
@@ -96,25 +81,68 @@ class DisciplineForm(Enum):
         self.label = label
         self.rank = rank
 
-    @classmethod
-    def parse(cls, value: object) -> "DisciplineForm":
-        if isinstance(value, DisciplineForm):
-            return value
-        text = str(value).strip().casefold()
-        for d in cls:
-            if text in (d.key, d.label.casefold(), d.name.casefold()):
-                return d
-        raise ValueError(value)
+
+class FormGroup(_Choice):
+    """The self-review form of a member under QĐ 366 / HD 43 Mục 2 (qd366-meeting.md §2.1, S3).
+
+    The group is also the "group with similar posts" inside which the HTXSNV cap is counted
+    (366 Art. 11 cl. 1.5) unless the upper committee defines other groups.
+    """
+
+    LEADER = ("2A", "Mẫu 2A", "Cán bộ lãnh đạo, quản lý")
+    IN_SYSTEM = ("2B", "Mẫu 2B", "Đảng viên không giữ chức vụ lãnh đạo, quản lý")
+    OUTSIDE = ("2C", "Mẫu 2C", "Đảng viên không làm việc trong hệ thống chính trị")
+
+    def __init__(self, key: str, label: str, description: str):
+        self.key = key
+        self.label = label
+        self.description = description
+        self.aliases = (key.casefold(), f"mau {key}".casefold(), f"mẫu {key}".casefold())
+
+
+class CollectiveKind(_Choice):
+    """The collectives a chi bộ meeting reviews (qd366-meeting.md §3.3 a-c)."""
+
+    CHI_BO = ("chi_bo", "Chi bộ")
+    CHI_UY = ("chi_uy", "Chi ủy")
+    LEADERSHIP = ("lanh_dao_don_vi", "Tập thể lãnh đạo đơn vị")
+    OTHER = ("khac", "Tập thể khác")
+
+    def __init__(self, key: str, label: str):
+        self.key = key
+        self.label = label
 
 
 @dataclass(frozen=True)
 class Discipline:
-    """A discipline imposed in the review year."""
+    """A discipline imposed in the review period."""
 
     form: DisciplineForm
     duty_related: bool = True
     self_detected_remedied: bool = False
     note: str = ""
+    earlier_period: bool = False  # 366 Art. 11 cl. 4.3: a fault of an earlier period disciplined now
+    previous_unit: bool = False  # the fault was committed at a previous unit (counts for that unit's collective)
+
+
+@dataclass(frozen=True)
+class Tasks:
+    """Task counts for a year (P6: the user types counts, the program computes the percentages).
+
+    ``done`` counts completed tasks, ``on_time`` those completed on time with quality and
+    efficiency, ``exceeded`` those that exceeded the requirements, ``late`` those completed
+    behind schedule. Tasks neither done nor late are "not done".
+    """
+
+    assigned: Optional[int] = None
+    done: Optional[int] = None
+    on_time: Optional[int] = None
+    exceeded: Optional[int] = None
+    late: Optional[int] = None
+
+    @property
+    def has_any(self) -> bool:
+        return any(v is not None for v in (self.assigned, self.done, self.on_time, self.exceeded, self.late))
 
 
 @dataclass(frozen=True)
@@ -123,15 +151,16 @@ class Performance:
 
     criteria_grade: Optional[Grade] = None  # QĐ 124: the lowest grade over all criteria
     results_grade: Optional[Grade] = None  # QĐ 124: the grade of the results criteria
-    tasks_completed_pct: Optional[Fraction] = None
+    tasks_completed_pct: Optional[Fraction] = None  # typed percentages (QĐ 124, or when counts are unknown)
     tasks_exceeded_pct: Optional[Fraction] = None
     tasks_late_pct: Optional[Fraction] = None
     on_time_with_quality: Optional[bool] = None
     shortcomings_remedied: Optional[bool] = None  # previous review's shortcomings 100% remedied (or none)
     self_score_common: Optional[Fraction] = None  # QĐ 366: out of 30
     self_score_results: Optional[Fraction] = None  # QĐ 366: out of 70
-    score_common: Optional[Fraction] = None  # QĐ 366: assessed by the chi bộ, out of 30
-    score_results: Optional[Fraction] = None  # QĐ 366: assessed by the chi bộ, out of 70
+    score_common: Optional[Fraction] = None  # QĐ 366: appraised by the chi bộ, out of 30
+    score_results: Optional[Fraction] = None  # QĐ 366: appraised by the chi bộ, out of 70
+    tasks: Tasks = field(default_factory=Tasks)  # counts; when given they take precedence over the percentages
 
     @property
     def self_score(self) -> Optional[Fraction]:
@@ -147,7 +176,28 @@ class Performance:
 
     @property
     def has_any(self) -> bool:
-        return any(v is not None for v in self.__dict__.values())
+        return any(v is not None for k, v in self.__dict__.items() if k != "tasks") or self.tasks.has_any
+
+
+@dataclass(frozen=True)
+class LeaderFacts:
+    """What QĐ 366 Art. 11 (Phụ lục 3) adds for a leader or manager (form 2A, S11, S21)."""
+
+    unit_tasks: Tasks = field(default_factory=Tasks)  # the tasks of the unit or field the leader is in charge of
+    unit_targets_missed: bool = False  # the socio-economic targets the post carries were missed
+    units_led: Optional[int] = None  # subordinate units in charge
+    units_led_khtnv: Optional[int] = None  # of which ranked KHTNV
+    confidence_votes: Optional[int] = None  # votes at a confidence vote this year
+    low_confidence_votes: Optional[int] = None  # of which "tín nhiệm thấp"
+    corruption_in_scope: bool = False  # corruption, waste or negativity in the direct scope, disciplined
+    mitigation: bool = False  # detected, reported, directed the handling, remedied: the competent level decides
+    quarters: tuple[Optional[Level], Optional[Level], Optional[Level]] = (None, None, None)  # Q1-Q3 (Q4 folds into the year)
+
+    @property
+    def has_any(self) -> bool:
+        return (self.unit_tasks.has_any or self.unit_targets_missed or self.corruption_in_scope or self.mitigation
+                or any(v is not None for v in (self.units_led, self.units_led_khtnv, self.confidence_votes,
+                                                self.low_confidence_votes)) or any(self.quarters))
 
 
 @dataclass(frozen=True)
@@ -156,7 +206,7 @@ class Member:
 
     name: str
     membership: Membership = Membership.OFFICIAL
-    role: str = ""
+    role: str = ""  # posts (đảng, chính quyền, đoàn thể)
     admission_date: Optional[date] = None
     exempt: bool = False  # miễn công tác và sinh hoạt đảng
     suspended: bool = False  # đình chỉ sinh hoạt đảng
@@ -175,6 +225,19 @@ class Member:
     decided_level: Optional[Level] = None  # recorded once the upper committee decides
     note: str = ""
     where: str = ""  # source location, e.g. "Danh sách!B7"
+    member_id: str = ""  # số thẻ đảng viên or another stable id, when known (used across chi bộ)
+    group: Optional[FormGroup] = None  # QĐ 366 form group (2A / 2B / 2C)
+    outside_system: bool = False  # retired, student, private sector: not working in the political system
+    leader: Optional[LeaderFacts] = None  # facts of a leader or manager (form 2A)
+    temporary_cell_comment: str = ""  # comments of the chi bộ of temporary activity (HD 43 pt 7.6)
+    residence_comment: Optional[bool] = None  # comments of the place of residence received (Art. 17)
+    opinions: str = ""  # main opinions given at the meeting ("Ý kiến góp ý")
+    comment: str = ""  # the chi bộ's comment ("Nhận xét của chi bộ")
+    chi_bo_level: Optional[Level] = None  # the level the meeting agreed when it differs from the computed one
+    decision_ref: str = ""  # number of the upper committee's decision
+    rerank_level: Optional[Level] = None  # level after a re-ranking (Mẫu 03), the old one is kept
+    rerank_ref: str = ""
+    score_where: str = ""  # where the appraised score was typed, e.g. "Chấm điểm!I7"
 
     @property
     def is_official(self) -> bool:
@@ -214,19 +277,24 @@ class Meeting:
     legal_basis: tuple[str, ...] = ()
     document_number: str = ""
     special_unit: bool = False  # units allowed to finish by 15/01 of the next year
-
-
-@dataclass(frozen=True)
-class PartyCell:
-    """Facts about the chi bộ as a collective (its own review)."""
-
-    self_level: Optional[Level] = None
-    performance: Performance = field(default_factory=Performance)
-    leadership_disciplined: bool = False
-    subordinate_disciplined: bool = False
-    disunity: bool = False
-    exceptional_unit_approved: bool = False  # QĐ 366: the 25% quota granted by the competent level
-    decided_level: Optional[Level] = None
+    cell_type: str = "truc_thuoc"  # "truc_thuoc" (under a đảng ủy cơ sở) or "co_so" (itself the base organisation)
+    intermediate_committee: str = ""  # a đảng ủy bộ phận that proposes upwards, if any
+    under_province: bool = False  # the base organisation is directly under the provincial committee
+    decider: str = ""  # who decides, when it must be named explicitly (else derived, S22)
+    report_circulated: Optional[date] = None  # the Mẫu 01 draft sent to members (HD 43 Mục 2.1)
+    report_presenter: str = ""  # who presented the collective's report
+    report_opinions: str = ""  # main opinions on the collective's report
+    conclusion: str = ""  # the chair's conclusion, when typed
+    program_agree: Optional[int] = None  # votes approving the programme
+    counters_agree: Optional[int] = None  # votes approving the Ban kiểm phiếu
+    adopted_time: Optional[time] = None  # the minutes were adopted at
+    adopted_agree: Optional[int] = None  # members agreeing to the minutes
+    count_start_time: Optional[time] = None  # the vote count began at
+    count_end_time: Optional[time] = None  # the vote-count minutes were completed at
+    count_place: str = ""
+    members_order: Optional[int] = None  # position of the members' ranking in the order of the meeting
+    format_profile: str = ""  # document format profile ("hd36_2018", "hd05_2026"); empty: the default
+    fingerprint_in_minutes: Optional[bool] = None  # print the data code on the minutes (default: vote count only)
 
 
 class Spoiled(Enum):
@@ -288,8 +356,27 @@ class Tally:
 
 
 @dataclass(frozen=True)
+class HandsRow:
+    """A show of hands on one member: agree / disagree with the level put to the vote."""
+
+    name: str
+    agree: int
+    disagree: int = 0
+    level: Optional[Level] = None  # the level put to the vote; None: the proposal (the score's level)
+    where: str = ""
+
+
+@dataclass(frozen=True)
+class Hands:
+    """Show-of-hands counts for the members (biểu quyết giơ tay)."""
+
+    rows: tuple[HandsRow, ...]
+    where: str = ""
+
+
+@dataclass(frozen=True)
 class CellBallots:
-    """The chi bộ's own ballots: one mark per ballot."""
+    """A collective's ballots: one mark per ballot."""
 
     marks: tuple[Mark, ...]
     invalid: tuple[bool, ...] = ()
@@ -299,7 +386,7 @@ class CellBallots:
 
 @dataclass(frozen=True)
 class CellTally:
-    """Hand-counted votes for the chi bộ's own level."""
+    """Hand-counted votes for a collective's level."""
 
     votes: tuple[tuple[Level, int], ...]
     invalid: int = 0
@@ -309,8 +396,55 @@ class CellTally:
         return dict(self.votes).get(level, 0)
 
 
-MemberVotes = Union[BallotGrid, Tally, None]
-CellVotes = Union[CellBallots, CellTally, None]
+@dataclass(frozen=True)
+class CellHands:
+    """A show of hands on a collective's proposed level."""
+
+    agree: int
+    disagree: int = 0
+    level: Optional[Level] = None
+    where: str = ""
+
+
+MemberVotes = Union[BallotGrid, Tally, Hands, None]
+CellVotes = Union[CellBallots, CellTally, CellHands, None]
+
+
+@dataclass(frozen=True)
+class Collective:
+    """A collective reviewed at the meeting: the chi bộ itself, its chi ủy, the unit's leadership...
+
+    The chi bộ's leadership is its chi ủy (members flagged ``leadership``); another collective's
+    members are the roster names in ``members``.
+    """
+
+    kind: CollectiveKind = CollectiveKind.CHI_BO
+    name: str = ""  # empty for the chi bộ: its name is the meeting's
+    members: tuple[str, ...] = ()
+    decider: str = ""  # the body that decides (the body managing the collective); empty: derived
+    self_level: Optional[Level] = None
+    performance: Performance = field(default_factory=Performance)
+    leadership_disciplined: bool = False  # a leadership member disciplined in the period (not on the roster)
+    subordinate_disciplined: bool = False
+    disunity: bool = False  # disunity, factions (366 Art. 11 cl. 4)
+    personnel_wrongdoing: bool = False  # concluded wrongdoing in personnel work, buying posts
+    targets_missed: bool = False  # the socio-economic targets were missed
+    exception_claimed: bool = False  # force majeure, or self-detected and remedied in time
+    exceptional_unit_approved: bool = False  # QĐ 366: the 25% quota granted by the competent level
+    unit_level: Optional[Level] = None  # the unit's own ranking (school, station), the basis of the party ranking
+    review_date: Optional[date] = None  # when this collective was reviewed, if not at this meeting
+    order: Optional[int] = None  # position of this collective's ranking in the order of the meeting
+    votes: CellVotes = None
+    opinions: str = ""
+    comment: str = ""
+    chi_bo_level: Optional[Level] = None
+    decided_level: Optional[Level] = None
+    decision_ref: str = ""
+    where: str = ""
+
+
+#: The chi bộ is a collective of kind CHI_BO; the old name stays for readability where it is meant.
+PartyCell = Collective
 
 
 @dataclass(frozen=True)
@@ -320,7 +454,7 @@ class Case:
     meeting: Meeting
     members: tuple[Member, ...]
     member_votes: MemberVotes = None
-    cell_votes: CellVotes = None
-    party_cell: PartyCell = field(default_factory=PartyCell)
+    party_cell: Collective = field(default_factory=Collective)
+    collectives: tuple[Collective, ...] = ()  # reviewed besides the chi bộ
     rules_id: str = ""  # empty: chosen from the review year
     settings: tuple[tuple[str, object], ...] = ()  # overrides of the rule pack's defaults

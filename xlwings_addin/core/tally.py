@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from . import findings as F
 from .levels import LEVELS, Level
-from .models import Ballot, BallotGrid, CellBallots, CellTally, Member, Spoiled, Tally
+from .models import Ballot, BallotGrid, CellBallots, CellHands, CellTally, Member, Spoiled, Tally
 
 
 @dataclass(frozen=True)
@@ -97,10 +97,16 @@ def count_grid(grid: BallotGrid, reviewed: list[Member], roster: dict[str, Membe
             blanks = [_mark_where(grid, ballot, row, name) for row, (name, mark) in enumerate(zip(order, ballot.marks)) if mark is None]
             shown = ", ".join(blanks[:5]) + (" ..." if len(blanks) > 5 else "")
             findings.append(F.warning("BALLOT_BLANK_LINE", f"Phiếu {ballot.id} có {len(blanks)} dòng để trống, đã tính là dòng không hợp lệ (nếu đúng, hãy nhập dấu x): {shown}.", blanks[0], "R31"))
-    # Count member by member with a Counter (C speed): the grid is the bulk of the work.
-    for row, name in enumerate(order):
-        tally = Counter(b.marks[row] for b in valid_ballots if row < len(b.marks))
-        votes[name] = [tally.get(lvl, 0) for lvl in LEVELS]
+    # One pass per member row over the transposed grid, counting object ids: the C-level Counter never
+    # calls Level.__hash__ (a Python function), which was most of the time at 300 x 300.
+    width = len(order)
+    columns = [b.marks if len(b.marks) == width else (tuple(b.marks[:width]) + (None,) * (width - len(b.marks)))
+               for b in valid_ballots]
+    level_ids = [id(lvl) for lvl in LEVELS]
+    rows = zip(*columns) if columns else ((() for _ in order))
+    for name, row in zip(order, rows):
+        tally = Counter(map(id, row))
+        votes[name] = [tally.get(i, 0) for i in level_ids]
         spoiled[name] = valid - sum(votes[name])
     returned = valid + invalid
     issued = grid.issued if grid.issued is not None else returned
@@ -142,7 +148,7 @@ def count_tally(tally: Tally, reviewed: list[Member], roster: dict[str, Member],
 
 def count_cell(votes, findings: list) -> tuple[Count | None, BallotTotals | None]:
     """Count the chi bộ's own vote (ballots or a tally)."""
-    if votes is None:
+    if votes is None or isinstance(votes, CellHands):
         return None, None
     if isinstance(votes, CellTally):
         vs = tuple(votes.count(lvl) for lvl in LEVELS)

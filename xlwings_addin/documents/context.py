@@ -11,7 +11,7 @@ from __future__ import annotations
 from ..core.levels import LEVELS
 from ..core.models import Attendance, Case
 from ..core.result import Result, SubjectResult
-from ..core.vnformat import date_long_vn, date_short_vn, percent_vn, ratio_vn, time_vn, upper_vn
+from ..core.vnformat import decimal_vn, date_long_vn, date_short_vn, percent_vn, ratio_vn, time_vn, upper_vn
 
 #: Findings worth a line in the minutes (the rest stay in the workbook's warnings sheet).
 MINUTES_FINDINGS = {"LEVEL_CAPPED", "NO_MAJORITY", "CUMULATIVE_APPLIED", "DISCIPLINE_SELF_REMEDIED",
@@ -58,7 +58,7 @@ def _attendance(case: Case) -> tuple[dict, list]:
 
 def _member_row(no: int, r: SubjectResult) -> dict:
     row = {"no": str(no), "name": r.name, "role": r.role, "kind": r.membership,
-           "self_level": r.self_level.short if r.self_level else "", "self_score": r.self_score or "",
+           "self_level": r.self_level.short if r.self_level else "", "self_score": decimal_vn(r.self_score) if r.self_score is not None else "",
            "proposed": r.proposed_level.short if r.proposed_level else "Chưa xác định"}
     for i, lvl in enumerate(LEVELS, 1):
         n = r.votes_for(lvl)

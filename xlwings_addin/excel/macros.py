@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 from typing import Optional
 
-from ..core.engine import compute
+from ..engine import compute
 from ..core.result import Result
 from ..io import schema as S
 from ..io.casefile import CaseFileError

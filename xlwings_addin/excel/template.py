@@ -253,7 +253,7 @@ def _meeting_values(case: Case) -> dict:
     for i, line in enumerate(m.legal_basis[:5]):
         out[f"basis_{i + 1}"] = (line, None)
     out["member_vote_mode"] = (_label_for(S.VOTE_MODES, "tally" if isinstance(case.member_votes, Tally) else "grid"), None)
-    out["cell_vote_mode"] = (_label_for(S.VOTE_MODES, "tally" if isinstance(case.cell_votes, CellTally) else "grid"), None)
+    out["cell_vote_mode"] = (_label_for(S.VOTE_MODES, "tally" if isinstance(case.party_cell.votes, CellTally) else "grid"), None)
     if isinstance(case.member_votes, BallotGrid) and case.member_votes.issued is not None:
         out["issued"] = (case.member_votes.issued, None)
     p = c.performance
@@ -483,7 +483,7 @@ def _tally(wb, ws, fm: _Formats, case: Optional[Case]) -> None:
 
 
 def _cell_sheet(wb, ws, fm: _Formats, case: Optional[Case]) -> None:
-    votes = case.cell_votes if case else None
+    votes = case.party_cell.votes if case else None
     first, last = S.CELL_FIRST_ROW, S.CELL_LAST_ROW
     ws.write(0, 0, "PHIẾU ĐÁNH GIÁ, XẾP LOẠI CHI BỘ", fm.title)
     ws.write(1, 0, "Mỗi dòng một phiếu: gõ mức 1-4 (hoặc x nếu không hợp lệ). Nếu kiểm phiếu tay: nhập số phiếu từng mức ở cột G.", fm.note)

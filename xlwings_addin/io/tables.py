@@ -7,7 +7,7 @@ and the cell; all problems are collected and raised together as one ``WorkbookEr
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from fractions import Fraction
 from typing import Any, Optional
@@ -498,5 +498,5 @@ def case_from_tables(t: Tables) -> Case:
     cell_votes = cell_votes_from(t, rd, options["cell_vote_mode"])
     if rd.problems:
         raise WorkbookError(rd.problems)
-    return Case(meeting=meeting, members=tuple(members), member_votes=votes, cell_votes=cell_votes, party_cell=cell,
+    return Case(meeting=meeting, members=tuple(members), member_votes=votes, party_cell=replace(cell, votes=cell_votes),
                 rules_id=options["rules_id"] or "", settings=tuple(sorted(settings.items())))

@@ -1,16 +1,37 @@
-"""Choose the rule pack from the review year (R1), python-holidays style."""
+"""Choose the rule pack from the review year (R1, S1), python-holidays style.
+
+Every module of this package that defines a ``RulePack`` subclass with an ``id`` is a pack: a new
+regulation is one new module (plus its tests), found here without editing this file.
+"""
 
 from __future__ import annotations
 
-from .base import RulePack
-from .qd124 import QD124
-from .qd366 import QD366
+import importlib
+import pkgutil
 
-PACKS: tuple[RulePack, ...] = (QD124(), QD366())
+from .base import RulePack
 
 
 class UnknownRules(ValueError):
     """No rule pack covers the year, or the id is unknown."""
+
+
+def _discover() -> tuple[RulePack, ...]:
+    from . import __path__ as here, __name__ as package
+
+    packs = []
+    for info in sorted(pkgutil.iter_modules(here), key=lambda i: i.name):
+        if info.name in ("base", "registry", "settings") or info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{package}.{info.name}")
+        for value in vars(module).values():
+            if isinstance(value, type) and issubclass(value, RulePack) and value is not RulePack and value.id \
+                    and value.__module__ == module.__name__:
+                packs.append(value())
+    return tuple(sorted(packs, key=lambda p: p.first_year))
+
+
+PACKS: tuple[RulePack, ...] = _discover()
 
 
 def rules_by_id(rules_id: str) -> RulePack:

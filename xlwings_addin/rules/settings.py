@@ -1,14 +1,17 @@
 """Rule settings: every choice the regulations leave open, named, with a documented default.
 
-The defaults follow the product brief (DESIGN §4) and regulations.md §5; a meeting may override
-any of them (case file ``settings``, workbook sheet "Thông tin hội nghị"). The result records the
-settings used and the minutes state them.
+The defaults follow the product brief (DESIGN §4), regulations.md §5 and qd366-meeting.md §10;
+a meeting may override any of them (case file ``rules.settings``, workbook sheet "Hội nghị").
+The result records the settings used. Each value is validated against its allowed range: a bad
+setting is an error finding naming the setting, never silently ignored.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
 from fractions import Fraction
+
+from ..core import inputs
 
 #: Base for percentages and thresholds (regulations.md §5.2, R30).
 BASE_POLICIES = {
@@ -24,7 +27,7 @@ BASE_POLICIES = {
 #: Threshold for HTXSNV (R32): the other levels always need more than 1/2 of the base.
 HTXS_THRESHOLDS = {"half": "trên 1/2", "two_thirds": "từ 2/3 trở lên"}
 
-#: Who pools the HTXSNV quota (R24).
+#: Who pools the HTXSNV quota (R24, P4).
 QUOTA_POOLS = {
     "chi_bo": "trong chi bộ (cấp trên có thể tính chung nhiều chi bộ)",
     "dang_bo": "toàn đảng bộ cơ sở (do đảng ủy tính)",
@@ -32,8 +35,24 @@ QUOTA_POOLS = {
     "chi_bo_co_so": "chi bộ cơ sở (một nhóm duy nhất)",
 }
 
+#: What the chi bộ's proposal rests on (qd366-meeting.md §0, S19; DESIGN §4 "Proposal basis").
+PROPOSAL_BASES = {
+    # QĐ 366 / HD 43: self-scoring, appraisal, proposal; no ballot is prescribed.
+    "score": "theo điểm chi bộ chấm và các điều kiện (không cần bỏ phiếu)",
+    # A local plan asks for a vote: it confirms the score's level; a disagreement is a warning.
+    "score_and_vote": "theo điểm, có biểu quyết hoặc bỏ phiếu xác nhận",
+    # QĐ 124 (2023-2024): the vote proposes, the recorded facts cap it.
+    "vote": "theo kết quả biểu quyết, bỏ phiếu",
+}
+
 ADMISSION_REFERENCES = {"meeting_date": "ngày họp", "year_end": "ngày 31/12 năm đánh giá"}
 CIVIL_SERVICE_LINKS = {"warn": "cảnh báo", "block": "chặn (theo 21-HD/BTCTW cũ)"}
+MEMBER_DECIDERS = {
+    # P10: who decides the members' levels when the chi bộ is itself a chi bộ cơ sở.
+    "chi_bo_co_so": "chi bộ cơ sở quyết định xếp loại đảng viên (thực tiễn trước đây)",
+    "upper": "cấp ủy cấp trên trực tiếp quyết định",
+}
+REVIEW_DURATIONS = {"hd43": "ít nhất 01 ngày (Hướng dẫn 43-HD/BTCTW)", "local": "theo quy định của cấp ủy cấp trên"}
 
 
 @dataclass(frozen=True)
@@ -52,6 +71,12 @@ class RuleSettings:
     admission_reference: str = "meeting_date"
     probation_months: int = 6
     civil_service_link: str = "warn"
+    proposal_basis: str = "vote"
+    vote_overrides_score: bool = False  # score_and_vote: the vote decides (capped by the conditions)
+    quota_by_group: bool = True  # QĐ 366: count the cap per form group (2A/2B/2C), P4
+    quarter_khtnv_blocks_htxs: bool = False  # S21: a local rule, off by default
+    member_decider: str = "chi_bo_co_so"
+    review_duration: str = "hd43"
 
     def to_dict(self) -> dict:
         out = {}
@@ -69,20 +94,38 @@ _CHOICES = {
     "quota_pool": QUOTA_POOLS,
     "admission_reference": ADMISSION_REFERENCES,
     "civil_service_link": CIVIL_SERVICE_LINKS,
+    "proposal_basis": PROPOSAL_BASES,
+    "member_decider": MEMBER_DECIDERS,
+    "review_duration": REVIEW_DURATIONS,
+}
+
+#: Allowed ranges of the numeric settings: (lowest, highest), both inclusive unless stated.
+_RANGES = {
+    "quorum_warning": (Fraction(0), Fraction(1)),
+    "quorum_note": (Fraction(0), Fraction(1)),
+    # A ratio of 0 would allow no HTXSNV at all; above 1 it is no cap. Exclusive of 0.
+    "quota_ratio": (Fraction(0), Fraction(1)),
+    "quota_ratio_exceptional": (Fraction(0), Fraction(1)),
+    "probation_months": (0, 60),
 }
 
 
-def _parse_fraction(value: object) -> Fraction:
-    if isinstance(value, bool):
-        raise ValueError(value)
-    if isinstance(value, (int, Fraction)):
-        return Fraction(value)
-    if isinstance(value, float):
-        return Fraction(str(value))
-    text = str(value).strip().replace(",", ".")
-    if text.endswith("%"):
-        return Fraction(text[:-1]) / 100
-    return Fraction(text)
+def _parse_fraction(value: object, key: str) -> Fraction:
+    if isinstance(value, str) and "/" in value:
+        num, _, den = value.partition("/")
+        n, d = inputs.number(num, percent_ok=False), inputs.number(den, percent_ok=False)
+        if d == 0:
+            raise inputs.InputProblem("mẫu số bằng 0")
+        out = n / d
+    else:
+        out = inputs.number(value)
+        if isinstance(value, str) and value.strip().endswith("%"):
+            out = out / 100
+    lo, hi = _RANGES[key]
+    if not lo <= out <= hi or (key.startswith("quota") and out == 0):
+        raise inputs.InputProblem(f"giá trị {value!r} ngoài khoảng cho phép (lớn hơn 0 và không quá 1, ví dụ 1/5 hoặc 20%)"
+                                  if key.startswith("quota") else f"giá trị {value!r} ngoài khoảng cho phép (từ 0 đến 1)")
+    return out
 
 
 def _parse_bool(value: object) -> bool:
@@ -93,7 +136,27 @@ def _parse_bool(value: object) -> bool:
         return True
     if text in ("0", "false", "không", "khong", "no", "tắt", "tat", ""):
         return False
-    raise ValueError(value)
+    raise inputs.InputProblem(f"giá trị {value!r} không hợp lệ (có/không)")
+
+
+def parse_setting(key: str, value: object, current: object) -> object:
+    """Return the typed value of one setting, or raise ``InputProblem`` with a Vietnamese reason."""
+    if key in _CHOICES:
+        text = str(value).strip()
+        if text not in _CHOICES[key]:
+            allowed = ", ".join(_CHOICES[key])
+            raise inputs.InputProblem(f"giá trị '{inputs.shown(text)}' không hợp lệ (chọn một trong: {allowed})")
+        return text
+    if isinstance(current, bool):
+        return _parse_bool(value)
+    if key == "quota_ratio_exceptional":
+        return None if value in (None, "") else _parse_fraction(value, key)
+    if isinstance(current, Fraction):
+        return _parse_fraction(value, key)
+    if isinstance(current, int):
+        lo, hi = _RANGES[key]
+        return inputs.integer(value, lo=lo, hi=hi)
+    return value
 
 
 def apply_overrides(base: RuleSettings, overrides) -> tuple[RuleSettings, list[tuple[str, str]]]:
@@ -103,32 +166,13 @@ def apply_overrides(base: RuleSettings, overrides) -> tuple[RuleSettings, list[t
     """
     problems: list[tuple[str, str]] = []
     changes: dict = {}
-    known = {f.name: f for f in fields(RuleSettings)}
+    known = {f.name for f in fields(RuleSettings)}
     for key, value in dict(overrides).items():
         if key not in known:
-            problems.append((key, f"Thiết lập không có: '{key}'."))
+            problems.append((str(key), f"Thiết lập không có: '{inputs.shown(key)}'."))
             continue
-        current = getattr(base, key)
         try:
-            if key in _CHOICES:
-                text = str(value).strip()
-                if text not in _CHOICES[key]:
-                    allowed = ", ".join(_CHOICES[key])
-                    raise ValueError(f"giá trị '{text}' không hợp lệ (chọn một trong: {allowed})")
-                changes[key] = text
-            elif isinstance(current, bool):
-                changes[key] = _parse_bool(value)
-            elif key == "quota_ratio_exceptional":
-                changes[key] = None if value in (None, "") else _parse_fraction(value)
-            elif isinstance(current, Fraction):
-                changes[key] = _parse_fraction(value)
-            elif isinstance(current, int):
-                if isinstance(value, bool) or not float(value).is_integer():
-                    raise ValueError(value)
-                changes[key] = int(float(value))
-            else:
-                changes[key] = value
-        except (ValueError, TypeError, ZeroDivisionError) as exc:
-            detail = str(exc) if "không hợp lệ" in str(exc) else f"giá trị '{value}' không hợp lệ"
-            problems.append((key, f"Thiết lập '{key}': {detail}."))
+            changes[key] = parse_setting(key, value, getattr(base, key))
+        except (inputs.InputProblem, TypeError) as exc:
+            problems.append((key, f"Thiết lập '{key}': {exc}."))
     return replace(base, **changes), problems
