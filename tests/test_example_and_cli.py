@@ -177,3 +177,35 @@ def test_console_script_and_every_command_has_help():
     for command in ("compute", "minutes", "count-minutes", "ballots", "import", "export", "build-template", "demo"):
         proc = run_cli(command, "--help")
         assert proc.returncode == 0 and "usage: xeploai" in proc.stdout, command
+
+
+def test_committed_schema_is_the_one_the_loader_enforces():
+    from xlwings_addin.io.casespec import json_schema
+
+    with open("xlwings_addin/schema/case.schema.json", encoding="utf-8") as fh:
+        assert json.load(fh) == json_schema(), "run: python -c 'from xlwings_addin.io.casespec import ...' (see docs/case-file.md)"
+
+
+@pytest.mark.parametrize("mutate, where, hint", [
+    (lambda d: d["meeting"].__setitem__("review_yaer", 2023), "meeting.review_yaer", "review_year"),
+    (lambda d: d.__setitem__("memberz", []), "memberz", "members"),
+    (lambda d: d["members"][0]["performance"].__setitem__("tasks_exceded_pct", 5), "members[0].performance.tasks_exceded_pct",
+     "tasks_exceeded_pct"),
+])
+def test_unknown_keys_are_errors_that_name_the_path_and_suggest_the_key(tmp_path, mutate, where, hint):
+    data = _example_dict()
+    mutate(data)
+    with pytest.raises(CaseFileError) as exc:
+        read_case(_write(tmp_path, data))
+    assert exc.value.where == where and hint in exc.value.message
+
+
+def test_a_version_1_file_is_migrated_to_the_same_case():
+    from xlwings_addin.io.casefile import case_from_dict
+
+    v2 = _example_dict()
+    v1 = json.loads(json.dumps(v2))
+    v1["version"] = 1
+    v1["party_cell_ballots"] = v1["party_cell"].pop("ballots")
+    assert case_from_dict(v1) == case_from_dict(v2)
+    assert "party_cell_ballots" in v1  # the input is not changed by the migration
