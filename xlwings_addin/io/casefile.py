@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from datetime import date, time
 from fractions import Fraction
 from pathlib import Path
@@ -21,6 +20,7 @@ from ..core.models import (
     Member, Membership, Performance, PartyCell, Person, Spoiled, Tally, TallyRow,
 )
 from ..core.vnformat import nfc
+from .files import write_new_file
 
 FORMAT = "xeploai-case"
 VERSION = 1
@@ -519,23 +519,19 @@ def _settings_out(value):
     return value
 
 
-def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
-    """Write a file atomically: a temporary file in the same folder, then a rename."""
-    p = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=".~" + p.stem, suffix=p.suffix, dir=p.parent or ".")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, p)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
+    """Write a new file atomically and return its path; an existing file is never replaced.
+
+    Kept for callers of the old name: it is :func:`write_new_file`, so when ``path`` exists the
+    data goes to "name (2).json" etc. (a case file may hold hand corrections worth keeping).
+    """
+    return write_new_file(data, Path(path))
 
 
-def write_case(case: Case, path: str | os.PathLike) -> None:
-    """Write a case file atomically (UTF-8, readable indentation)."""
+def write_case(case: Case, path: str | os.PathLike) -> Path:
+    """Write a case file (UTF-8, readable indentation) to ``path`` or the next free numbered name.
+
+    Returns the path written; raises ``OutputFileError`` with a Vietnamese message on failure.
+    """
     text = json.dumps(case_to_dict(case), ensure_ascii=False, indent=2) + "\n"
-    atomic_write_bytes(path, text.encode("utf-8"))
+    return atomic_write_bytes(path, text.encode("utf-8"))
