@@ -59,25 +59,6 @@ def test_the_demo_converts_all_its_documents_in_one_libreoffice_start(tmp_path, 
 
 @pytest.mark.libreoffice
 @needs_soffice
-def test_a_batch_never_overwrites_and_can_write_elsewhere(tmp_path, soffice_calls):
-    case = read_case(EXAMPLE)
-    docs = tmp_path / "docx"
-    (a, _), (b, _) = export_many([("count-minutes", docs / "A.docx"), ("minutes", docs / "B.docx")], case, compute(case))
-    pdf_dir = tmp_path / "pdf"
-    pdf_dir.mkdir()
-    (pdf_dir / "A.pdf").write_bytes(b"the signed scan")
-
-    pdfs = docx_to_pdf_many([a, b], pdf_dir)
-
-    assert [p.name for p in pdfs] == ["A (2).pdf", "B.pdf"] and len(soffice_calls) == 1
-    assert (pdf_dir / "A.pdf").read_bytes() == b"the signed scan"
-    assert all(p.parent == pdf_dir and p.read_bytes().startswith(b"%PDF") for p in pdfs)
-    assert pdf_pages(pdfs[1]) > pdf_pages(pdfs[0])  # in input order: B is the longer minutes
-    assert sorted(p.name for p in docs.iterdir()) == ["A.docx", "B.docx"]
-
-
-@pytest.mark.libreoffice
-@needs_soffice
 def test_a_damaged_document_among_good_ones_is_named_and_no_pdf_is_written(tmp_path):
     import zipfile
 
@@ -129,6 +110,19 @@ def _fake_soffice(monkeypatch, convert=lambda name: True, returncode=0):
         return returncode, "Error: source file could not be loaded"
 
     monkeypatch.setattr(render, "_run_soffice", fake)
+
+
+def test_a_batch_never_overwrites_and_can_write_elsewhere(tmp_path, monkeypatch):
+    docs = _fake_docs(tmp_path, "A.docx", "B.docx")
+    _fake_soffice(monkeypatch)
+    pdf_dir = tmp_path / "pdf"
+    pdf_dir.mkdir()
+    (pdf_dir / "A.pdf").write_bytes(b"the signed scan")
+    pdfs = docx_to_pdf_many(docs, pdf_dir)
+    assert [p.name for p in pdfs] == ["A (2).pdf", "B.pdf"]
+    assert (pdf_dir / "A.pdf").read_bytes() == b"the signed scan"
+    assert [p.read_bytes() for p in pdfs] == [b"%PDF-1.7 A.docx", b"%PDF-1.7 B.docx"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["A.docx", "B.docx", "pdf"]
 
 
 def test_one_failed_document_writes_no_pdf_and_names_it(tmp_path, monkeypatch):
