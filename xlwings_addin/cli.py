@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from .io.casefile import CaseFileError
+from .io.files import OutputFileError, describe_os_error
 
 
 def _stdout_utf8() -> None:
@@ -87,13 +88,11 @@ def _build_to_free_path(out, case, result) -> Path:
 
 
 def cmd_export(args) -> int:
-    from .io.casefile import case_to_dict
-    from .io.files import write_new_file
+    from .io.casefile import write_case
     from .io.workbook import read_workbook
 
     case = read_workbook(args.input)
-    text = json.dumps(case_to_dict(case), ensure_ascii=False, indent=2) + "\n"
-    print(write_new_file(text.encode("utf-8"), Path(args.out)))
+    print(write_case(case, Path(args.out)))
     return 0
 
 
@@ -102,9 +101,16 @@ def cmd_build_template(args) -> int:
 
     out = Path(args.out)
     if args.replace:
-        # The shipped template is generated: rebuilding it in place is the point of this option.
-        build_workbook(out)
-        print(out)
+        # The shipped template is generated: rebuilding it in place is the point of this option,
+        # and the only place an existing file is replaced (still atomically, never half-written).
+        import tempfile
+
+        from .io.files import replace_file
+
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp_path = Path(tmp) / "template.xlsm"
+            build_workbook(tmp_path)
+            print(replace_file(tmp_path.read_bytes(), out))
     else:
         print(_build_to_free_path(out, None, None))
     return 0
@@ -177,6 +183,10 @@ def main(argv=None) -> int:
         return 2
     try:
         return args.func(args)
+    except OutputFileError as exc:
+        # Before CaseFileError/ValueError/OSError: it carries its own Vietnamese message naming the place.
+        print(f"Lỗi ghi tệp: {exc}", file=sys.stderr)
+        return 2
     except CaseFileError as exc:
         print(f"Lỗi dữ liệu: {exc}", file=sys.stderr)
         return 2
@@ -187,6 +197,7 @@ def main(argv=None) -> int:
         print(f"Lỗi: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:
+        # The system's own text (exc.strerror) is English on most machines: say it in Vietnamese.
         name = Path(exc.filename).name if getattr(exc, "filename", None) else ""
-        print(f"Lỗi tệp {name}: {exc.strerror or exc}", file=sys.stderr)
+        print(f"Lỗi tệp {name}: {describe_os_error(exc)}", file=sys.stderr)
         return 2

@@ -20,7 +20,7 @@ def example_path() -> Path:
 def run_demo(out_dir: Path, pdf: bool = False) -> int:
     """Write the filled workbook, the minutes, the vote-count minutes and the ballots into ``out_dir``."""
     from .cli import _build_to_free_path
-    from .documents.export import default_name, export
+    from .documents.export import default_name, export_many
 
     out_dir.mkdir(parents=True, exist_ok=True)
     case = read_case(example_path())
@@ -28,8 +28,10 @@ def run_demo(out_dir: Path, pdf: bool = False) -> int:
     print(text_report(result, case.meeting.party_cell))
     print()
     written = [("Sổ Excel đã điền và đã tính", _build_to_free_path(out_dir / "Song Phượng 2023.xlsm", case, result))]
-    for kind, label in (("minutes", "Biên bản hội nghị"), ("count-minutes", "Biên bản kiểm phiếu"), ("ballots", "Phiếu đánh giá")):
-        docx, pdf_path = export(kind, case, result, out_dir / default_name(kind, case), pdf=pdf)
+    documents = (("minutes", "Biên bản hội nghị"), ("count-minutes", "Biên bản kiểm phiếu"), ("ballots", "Phiếu đánh giá"))
+    # One call for all documents: their PDFs then come from a single LibreOffice start.
+    exported = export_many([(kind, out_dir / default_name(kind, case)) for kind, _ in documents], case, result, pdf=pdf)
+    for (_, label), (docx, pdf_path) in zip(documents, exported):
         written.append((label, docx))
         if pdf_path:
             written.append((label + " (PDF)", pdf_path))

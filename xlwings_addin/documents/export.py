@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Optional
+from typing import Iterable, Optional
 
 from ..core.models import Case
 from ..core.result import Result
 from .context import build_context
-from .render import docx_to_pdf, render_docx
+from .render import docx_to_pdf_many, render_docx
 
 KINDS = {
     "minutes": ("bien_ban_hoi_nghi.docx", "Biên bản hội nghị"),
@@ -33,9 +33,23 @@ def default_name(kind: str, case: Case) -> str:
 
 def export(kind: str, case: Case, result: Result, out: str | os.PathLike, pdf: bool = False) -> tuple[Path, Optional[Path]]:
     """Render one document; never overwrite (a numbered name is used instead); optionally a PDF."""
-    template = templates_dir() / KINDS[kind][0]
-    if not template.exists():
-        raise FileNotFoundError(f"không tìm thấy mẫu {template.name} trong thư mục {template.parent.name}")
-    written = render_docx(template, build_context(case, result), out)
-    pdf_path = docx_to_pdf(written) if pdf else None
-    return written, pdf_path
+    return export_many([(kind, out)], case, result, pdf=pdf)[0]
+
+
+def export_many(jobs: Iterable[tuple[str, str | os.PathLike]], case: Case, result: Result,
+                pdf: bool = False) -> list[tuple[Path, Optional[Path]]]:
+    """Render several documents of one meeting, given as (kind, output path) pairs, in order.
+
+    Returns (docx, pdf or None) per job. The PDFs come from one LibreOffice start for all the
+    documents, which is most of the time a PDF export takes. Every template is checked before
+    anything is written, so a missing one does not leave half a set of documents.
+    """
+    jobs = [(kind, Path(out)) for kind, out in jobs]
+    templates = [templates_dir() / KINDS[kind][0] for kind, _ in jobs]
+    for template in templates:
+        if not template.exists():
+            raise FileNotFoundError(f"không tìm thấy mẫu {template.name} trong thư mục {template.parent.name}")
+    context = build_context(case, result)  # the same context serves every document of the meeting
+    written = [render_docx(template, context, out) for template, (_, out) in zip(templates, jobs)]
+    pdfs: list[Optional[Path]] = list(docx_to_pdf_many(written)) if pdf else [None] * len(written)
+    return list(zip(written, pdfs))

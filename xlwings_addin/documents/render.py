@@ -12,6 +12,7 @@ import io
 import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 import unicodedata
@@ -30,12 +31,15 @@ __all__ = [
     "normalize_context",
     "render_docx",
     "docx_to_pdf",
+    "docx_to_pdf_many",
     "lint_template",
     "free_path",
 ]
 
-# How long LibreOffice may take for one conversion before we give up (seconds).
+# How long LibreOffice may take to start and convert one document before we give up (seconds),
+# and how much longer each further document of the same call may take.
 SOFFICE_TIMEOUT = 180
+SOFFICE_TIMEOUT_PER_EXTRA = 60
 
 
 class TemplateContextError(ValueError):
@@ -137,45 +141,117 @@ def find_soffice() -> str | None:
 
 
 def docx_to_pdf(docx_path: str | Path, out_dir: str | Path | None = None) -> Path:
-    """Convert a .docx to PDF with headless LibreOffice and return the PDF path.
+    """Convert one .docx to PDF with headless LibreOffice and return the PDF path.
 
-    A throw-away LibreOffice profile is used for each call so a running LibreOffice (or a
-    locked user profile) cannot block the conversion. The PDF goes next to the .docx unless
-    ``out_dir`` is given; an existing PDF is not overwritten (a numbered name is used).
+    See :func:`docx_to_pdf_many`, which this calls: the PDF goes next to the .docx unless
+    ``out_dir`` is given, and an existing PDF is never overwritten (a numbered name is used).
     """
-    docx_path = Path(docx_path)
-    if not docx_path.is_file():
-        raise FileNotFoundError(f"Không tìm thấy tệp Word: {docx_path}")
+    return docx_to_pdf_many([docx_path], out_dir)[0]
+
+
+def docx_to_pdf_many(docx_paths, out_dir: str | Path | None = None) -> list[Path]:
+    """Convert several .docx files to PDF in one LibreOffice start; return the PDFs in input order.
+
+    Starting LibreOffice costs far more than converting a document, so every document of a run
+    goes to one ``soffice --convert-to pdf`` call. A throw-away LibreOffice profile is used so a
+    running LibreOffice (or a locked user profile) cannot block the conversion. Each PDF goes next
+    to its .docx unless ``out_dir`` is given; an existing PDF is never overwritten (a numbered name
+    is used). If any document fails to convert, no PDF is written and the error names it.
+    """
+    paths = [Path(p) for p in docx_paths]
+    if not paths:
+        return []
+    for path in paths:
+        if not path.is_file():
+            raise FileNotFoundError(f"Không tìm thấy tệp Word: {path}")
     soffice = find_soffice()
     if soffice is None:
         raise DocumentConversionError(
             "Không tìm thấy LibreOffice (soffice). Hãy cài LibreOffice để xuất PDF, "
             "hoặc mở tệp Word và chọn Lưu thành PDF.")
-    target_dir = Path(out_dir) if out_dir is not None else docx_path.parent
-    target_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="soffice-") as work:
         work_dir = Path(work)
         profile_dir = work_dir / "profile"
-        convert_dir = work_dir / "out"
-        cmd = [
-            soffice,
-            f"-env:UserInstallation={profile_dir.as_uri()}",
-            "--headless", "--norestore", "--nolockcheck",
-            "--convert-to", "pdf",
-            "--outdir", str(convert_dir),
-            str(docx_path),
-        ]
+        produced: dict[int, Path] = {}
+        for batch_no, batch in enumerate(_batches_with_distinct_names(paths)):
+            convert_dir = work_dir / f"out{batch_no}"
+            cmd = [
+                soffice,
+                f"-env:UserInstallation={profile_dir.as_uri()}",
+                "--headless", "--norestore", "--nolockcheck",
+                "--convert-to", "pdf",
+                "--outdir", str(convert_dir),
+                # Absolute paths: a relative name starting with "-" would be read as an option.
+                *(str(paths[i].resolve()) for i in batch),
+            ]
+            timeout = SOFFICE_TIMEOUT + SOFFICE_TIMEOUT_PER_EXTRA * (len(batch) - 1)
+            names = ", ".join(paths[i].name for i in batch)
+            try:
+                returncode, detail = _run_soffice(cmd, timeout)
+            except subprocess.TimeoutExpired as exc:
+                raise DocumentConversionError(
+                    f"LibreOffice không chuyển xong {names} sang PDF sau {timeout} giây.") from exc
+            # soffice reports success even when one of several files fails to load: check each.
+            failed = []
+            for i in batch:
+                pdf = convert_dir / (paths[i].stem + ".pdf")
+                if pdf.is_file():
+                    produced[i] = pdf
+                else:
+                    failed.append(paths[i].name)
+            if failed:
+                raise DocumentConversionError(
+                    f"LibreOffice không chuyển được {', '.join(failed)} sang PDF (mã lỗi {returncode}). {detail}".strip())
+        target_dir = Path(out_dir) if out_dir is not None else None
+        return [_write_new_file(produced[i].read_bytes(), (target_dir or src.parent) / produced[i].name)
+                for i, src in enumerate(paths)]
+
+
+def _batches_with_distinct_names(paths: list[Path]) -> list[list[int]]:
+    """Group indexes of ``paths`` so that no group has two files with the same name stem.
+
+    LibreOffice names each PDF after its document in one output folder, so "a/BB.docx" and
+    "b/BB.docx" in one call would overwrite each other there. Usually this is a single group.
+    """
+    batches: list[list[int]] = []
+    seen: list[set[str]] = []
+    for index, path in enumerate(paths):
+        key = path.stem.casefold()  # case-insensitive file systems (Windows, macOS) clash too
+        for batch, stems in zip(batches, seen):
+            if key not in stems:
+                batch.append(index)
+                stems.add(key)
+                break
+        else:
+            batches.append([index])
+            seen.append({key})
+    return batches
+
+
+def _run_soffice(cmd: list[str], timeout: float) -> tuple[int, str]:
+    """Run LibreOffice; return its exit code and output. Kill it (and its children) on timeout."""
+    # soffice is a launcher that starts soffice.bin: on POSIX a new session lets us kill both.
+    extra = {"start_new_session": True} if os.name != "nt" else {}
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            encoding="utf-8", errors="replace", **extra)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except BaseException:  # the timeout, or Ctrl+C: never leave a headless LibreOffice behind
+        if os.name != "nt":
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except OSError:
+                pass
+        proc.kill()  # on Windows this ends only the launcher (no process groups to kill there)
         try:
-            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=SOFFICE_TIMEOUT)
-        except subprocess.TimeoutExpired as exc:
-            raise DocumentConversionError(
-                f"LibreOffice không chuyển xong {docx_path.name} sang PDF sau {SOFFICE_TIMEOUT} giây.") from exc
-        produced = convert_dir / (docx_path.stem + ".pdf")
-        if proc.returncode != 0 or not produced.is_file():
-            detail = (proc.stderr or proc.stdout or "").strip()
-            raise DocumentConversionError(
-                f"LibreOffice không chuyển được {docx_path.name} sang PDF (mã lỗi {proc.returncode}). {detail}")
-        return _write_new_file(produced.read_bytes(), target_dir / produced.name)
+            proc.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            # Something it started still holds the pipes open: stop reading rather than wait for it.
+            for pipe in (proc.stdout, proc.stderr):
+                pipe.close()
+            proc.wait()
+        raise
+    return proc.returncode, (err or out or "").strip()
 
 
 # ---------------------------------------------------------------------------
