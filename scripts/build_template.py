@@ -1,10 +1,10 @@
 """Build the workbooks in ``workbook/`` from the text sources.
 
 - ``workbook/xeploai.xlsm``: the empty template the secretary starts from;
-- ``workbook/vi-du-song-phuong-2023.xlsm``: the built-in example, filled and computed.
+- ``workbook/vi-du-song-phuong-2023.xlsm`` and ``-2026.xlsm``: the built-in examples, filled and computed.
 
 Usage: python scripts/build_template.py [--out DIR]
-The build is deterministic; tests/test_workbook_template.py checks that the committed files equal a
+The build is deterministic; tests/test_workbook.py checks that the committed files equal a
 fresh build, part by part.
 """
 
@@ -23,15 +23,17 @@ from xlwings_addin.excel.template import build_workbook, vba_project_bytes  # no
 from xlwings_addin.io.casefile import read_case  # noqa: E402
 
 TEMPLATE = "xeploai.xlsm"
-EXAMPLE = "vi-du-song-phuong-2023.xlsm"
+EXAMPLES = {2023: "vi-du-song-phuong-2023.xlsm", 2026: "vi-du-song-phuong-2026.xlsm"}
 
 
 def build_all(out_dir: Path) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     vba = vba_project_bytes()
-    case = read_case(example_path())
-    return [build_workbook(out_dir / TEMPLATE, vba=vba),
-            build_workbook(out_dir / EXAMPLE, case, compute(case), vba=vba)]
+    out = [build_workbook(out_dir / TEMPLATE, vba=vba)]
+    for year, name in EXAMPLES.items():
+        case = read_case(example_path(year))
+        out.append(build_workbook(out_dir / name, case, compute(case), vba=vba))
+    return out
 
 
 def main(argv=None) -> int:

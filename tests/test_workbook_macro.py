@@ -63,14 +63,19 @@ def test_the_macro_writes_what_compute_gives(example_payload, tmp_path):
     ws = wb[S.SHEET_RESULTS]
     header = [c.value for c in ws[S.RESULTS_HEADER_ROW + 1]][: len(S.RESULTS_HEADERS)]
     assert header == list(S.RESULTS_HEADERS)
-    rows = list(ws.iter_rows(min_row=S.RESULTS_FIRST_ROW + 2, max_row=S.RESULTS_FIRST_ROW + 23, values_only=True))
+    # The collectives (school leadership, chi ủy, then the chi bộ) come first, then the 22 members.
+    n_coll = 1 + len(expected.collectives)
+    top = S.RESULTS_FIRST_ROW + 1
+    collectives = list(ws.iter_rows(min_row=top, max_row=top + n_coll - 1, values_only=True))
+    assert [r[1] for r in collectives] == [c.subject.name for c in expected.collectives] + [expected.party_cell.name]
+    assert collectives[-1][S.RESULTS_PROPOSAL_COL] == "HTTNV"
+    rows = list(ws.iter_rows(min_row=top + n_coll, max_row=top + n_coll + 21, values_only=True))
     assert [r[1] for r in rows] == [m.name for m in expected.members]
     assert [r[S.RESULTS_PROPOSAL_COL] for r in rows] == [m.proposed_level.short for m in expected.members]
+    first_vote = S.RESULTS_HEADERS.index("HTXSNV")
     for row, m in zip(rows, expected.members):
-        assert [row[4], row[6], row[8], row[10]] == [m.votes_for(lvl) for lvl in LEVELS]
-        assert row[17] == m.explanation
-    cell_row = [c.value for c in ws[S.RESULTS_FIRST_ROW + 1]]
-    assert cell_row[S.RESULTS_PROPOSAL_COL] == "HTTNV"
+        assert [row[first_vote + 2 * k] for k in range(4)] == [m.votes_for(lvl) for lvl in LEVELS]
+        assert row[-1] == m.explanation
     assert "4/18 = 22,22%" in ws["A6"].value
     warn = wb[S.SHEET_WARNINGS]
     codes = [warn.cell(r, 2).value for r in range(S.WARNINGS_FIRST_ROW + 1, S.WARNINGS_FIRST_ROW + 1 + len(expected.findings))]
@@ -80,7 +85,7 @@ def test_the_macro_writes_what_compute_gives(example_payload, tmp_path):
 def test_the_macro_never_writes_into_an_input_sheet(example_payload):
     _, payload = example_payload
     _, _, actions = _run(payload)
-    outputs = {S.ALL_SHEETS.index(S.SHEET_RESULTS), S.ALL_SHEETS.index(S.SHEET_WARNINGS)}
+    outputs = {S.ALL_SHEETS.index(S.SHEET_RESULTS), S.ALL_SHEETS.index(S.SHEET_WARNINGS), S.ALL_SHEETS.index(S.SHEET_SUMMARY)}
     assert {a["sheet_position"] for a in actions} <= outputs
 
 
@@ -90,7 +95,7 @@ def test_excel_round_trips_do_not_grow_with_the_roster(example_payload, tmp_path
     _, big_result, big_actions = _run(payload_from_workbook(big_path))
     _, _, small_actions = _run(small)
     assert count_calls(big_actions) == count_calls(small_actions)
-    assert sum(count_calls(small_actions).values()) == 5  # two clears, two writes, one row autofit
+    assert sum(count_calls(small_actions).values()) == 7  # three clears, three writes, one row autofit
     assert big_result.summary["reviewed"] == 300
 
 
@@ -162,11 +167,12 @@ def test_live_functions_return_the_results_and_warnings_tables(example_payload):
     args = [book.sheets[sheet].range(block_address(key)).options(ndim=2).value for key, (sheet, *_r) in BLOCKS.items()]
     table = udfs.XEPLOAI_KETQUA(*args)
     assert table[0] == list(S.RESULTS_HEADERS)
-    assert table[1][S.RESULTS_PROPOSAL_COL] == "HTTNV" and len(table) == 2 + 22
+    chi_bo = [row for row in table if row[1] == "Chi bộ Trường Mầm non Song Phượng"]
+    assert chi_bo and chi_bo[0][S.RESULTS_PROPOSAL_COL] == "HTTNV" and len(table) == 1 + 3 + 22
     warnings = udfs.XEPLOAI_CANHBAO(*args)
     assert warnings[0] == list(S.WARNINGS_HEADERS) and any(r[1] == "QUOTA_EXCEEDED" for r in warnings)
     assert all(not str(v).startswith("=") for row in warnings for v in row)
-    broken = udfs.XEPLOAI_KETQUA([], [], [], [], [])
+    broken = udfs.XEPLOAI_KETQUA([], [], [], [], [], [], [], [])
     assert len(broken[0]) == 1 and "Hội nghị" in broken[0][0]
 
 
@@ -199,3 +205,47 @@ def test_button_entry_points_answer_with_a_vietnamese_message_never_a_traceback(
             assert expect in text and "Traceback" not in text
         else:
             assert "Lỗi không mong đợi" not in text
+
+
+class _CountingBook:
+    """Wraps an xlwings book to count the cells every range read returns (reads leave no action)."""
+
+    def __init__(self, book):
+        self.book, self.cells, self.reads = book, 0, 0
+        outer = self
+
+        class Sheets:
+            def __getitem__(self, name):
+                sheet = book.sheets[name]
+
+                class Sheet:
+                    def range(self, address):
+                        rng = sheet.range(address)
+
+                        class Opt:
+                            def options(self, **kw):
+                                inner = rng.options(**kw)
+
+                                class Value:
+                                    @property
+                                    def value(self):
+                                        v = inner.value
+                                        outer.reads += 1
+                                        outer.cells += sum(len(r) for r in v) if v else 0
+                                        return v
+                                return Value()
+                        return Opt()
+                return Sheet()
+        self.sheets = Sheets()
+
+
+@pytest.mark.parametrize("n", [22, 300])
+def test_one_click_reads_cells_in_proportion_to_the_roster_in_a_constant_number_of_calls(tmp_path, n):
+    case = read_case(EXAMPLE) if n == 22 else big_case(n, n)
+    path = build_workbook(tmp_path / "b.xlsm", case, None)
+    counting = _CountingBook(xw.Book(json=payload_from_workbook(path)))
+    tables = macros.read_tables_live(counting)
+    assert counting.reads == 8  # one call per input block, whatever the roster
+    if n == 22:
+        assert counting.cells <= 5000
+    assert len(tables.roster) == 1 + n

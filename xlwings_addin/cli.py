@@ -67,11 +67,29 @@ def _document(kind: str):
 
 
 def cmd_import(args) -> int:
+    from .io import schema as S
     from .io.casefile import read_case
 
     case = read_case(args.input)
+    if len(case.members) > S.MAX_MEMBERS:
+        raise CaseFileError(f"hồ sơ có {len(case.members)} đảng viên, mẫu sổ chứa tối đa {S.MAX_MEMBERS}: không tạo sổ "
+                            "(không bỏ bớt đảng viên); hãy tách hồ sơ theo chi bộ", "members")
+    from .excel.template import for_workbook
+
     out = _build_to_free_path(args.out, case, None)
     print(out)
+    for note in for_workbook(case)[1]:
+        print(note)
+    return 0
+
+
+def cmd_upgrade(args) -> int:
+    from .io.layout1 import read_layout1
+
+    case = read_layout1(args.input)
+    out = _build_to_free_path(args.out, case, None)
+    print(out)
+    print(f"Đã chép dữ liệu sang mẫu mới; sổ cũ {Path(args.input).name} giữ nguyên. Mở sổ mới và bấm \"Tính kết quả\".")
     return 0
 
 
@@ -119,7 +137,7 @@ def cmd_build_template(args) -> int:
 def cmd_demo(args) -> int:
     from .demo import run_demo
 
-    return run_demo(Path(args.out), pdf=args.pdf)
+    return run_demo(Path(args.out), pdf=args.pdf, year=args.year)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -159,6 +177,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="tệp .json sẽ ghi (không ghi đè tệp đã có)")
     p.set_defaults(func=cmd_export)
 
+    p = sub.add_parser("upgrade", help="Chuyển sổ theo mẫu cũ (phiên bản 1) sang mẫu mới",
+                       description="Đọc sổ theo mẫu cũ (trước khi có sheet Chấm điểm và Tập thể) và chép dữ liệu sang sổ mới "
+                                   "theo mẫu hiện hành; sổ cũ không bị thay đổi.")
+    p.add_argument("input", help="sổ Excel theo mẫu cũ (.xlsm)")
+    p.add_argument("--out", required=True, help="sổ .xlsm mới sẽ tạo (không ghi đè tệp đã có)")
+    p.set_defaults(func=cmd_upgrade)
+
     p = sub.add_parser("build-template", help="Tạo sổ Excel mẫu trống (.xlsm)",
                        description="Tạo sổ mẫu từ mã nguồn: các sheet, công thức, nút bấm và mã VBA.")
     p.add_argument("--out", default="workbook/xeploai.xlsm", help="đường dẫn sổ mẫu (mặc định workbook/xeploai.xlsm)")
@@ -169,6 +194,8 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Từ ví dụ hội nghị Chi bộ Trường Mầm non Song Phượng năm 2023: tạo sổ Excel đã điền, "
                                    "tính kết quả, xuất biên bản, biên bản kiểm phiếu và phiếu; in ra nơi lưu.")
     p.add_argument("--out", default="demo-output", help="thư mục lưu (mặc định demo-output)")
+    p.add_argument("--year", type=int, choices=(2023, 2026), default=2023,
+                   help="2023: hội nghị ví dụ theo QĐ 124 (mặc định); 2026: ví dụ theo QĐ 366 (chấm điểm, tập thể, nhóm)")
     p.add_argument("--pdf", action="store_true", help="thêm bản PDF (cần LibreOffice)")
     p.set_defaults(func=cmd_demo)
     return parser

@@ -17,7 +17,7 @@ from .levels import LEVELS
 from .models import Ballot, Spoiled
 
 # Where the data was typed is not part of the data.
-_LOCATION_FIELDS = frozenset(("where", "cells", "column", "sheet", "rows", "score_where"))
+_LOCATION_FIELDS = frozenset(("where", "cells", "column", "sheet", "rows", "score_where", "unused_sheets", "note"))
 # A ballot's marks as one byte each: the grid is most of the case, keep it cheap (no Enum hashing).
 _MARK_BYTE = {id(None): ord("-"), id(Spoiled.SPOILED): ord("x"), **{id(lvl): ord(str(lvl.digit)) for lvl in LEVELS}}
 

@@ -458,3 +458,5 @@ class Case:
     collectives: tuple[Collective, ...] = ()  # reviewed besides the chi bộ
     rules_id: str = ""  # empty: chosen from the review year
     settings: tuple[tuple[str, object], ...] = ()  # overrides of the rule pack's defaults
+    note: str = ""  # about the case itself (sources, assumptions)
+    unused_sheets: tuple[str, ...] = ()  # workbook sheets with data that do not apply to the review year

@@ -96,6 +96,9 @@ def compute(case: Case, with_fingerprint: bool = True) -> Result:
     pack = _rules(case, findings)
     settings = _settings(case, pack, findings)
     findings.extend(pack.meeting_checks(case, settings))
+    for sheet in case.unused_sheets:
+        findings.append(F.warning("SHEET_NOT_APPLICABLE", f"Sheet \"{sheet}\" có dữ liệu nhưng không dùng cho năm đánh giá {meeting.review_year} "
+                                  f"({pack.code}): dữ liệu đó không được tính.", sheet, "R1"))
 
     # Who is on the roll, reviewed, in the base.
     roster: dict = {}

@@ -10,19 +10,17 @@ Vietnamese message box instead of a traceback.
 from __future__ import annotations
 
 import os
-import platform
 import sys
-import tempfile
 from pathlib import Path
 from typing import Optional
 
-from ..engine import compute
 from ..core.result import Result
+from ..engine import compute
 from ..io import schema as S
 from ..io.casefile import CaseFileError
-from ..io.output import error_block, results_block, safe_text, warnings_block
+from ..io.output import error_block, results_block, safe_text, summary_block, warnings_block
 from ..io.tables import Tables, WorkbookError, case_from_tables
-from ..io.workbook import BLOCKS, block_address
+from ..io.workbook import BLOCKS
 
 TITLE = "Xếp loại chất lượng"
 
@@ -34,11 +32,47 @@ def _sheet(book, name: str):
         raise WorkbookError([(name, f"thiếu sheet '{name}'; không đổi tên hay xóa các sheet của mẫu")]) from None
 
 
+def _extents(meeting_rows: list) -> Optional[dict]:
+    """The data extents the workbook's own formulas computed (hidden column G of "Hội nghị")."""
+    out = {}
+    for i, key in enumerate(S.EXTENTS):
+        row = meeting_rows[i] if i < len(meeting_rows) else None
+        value = row[S.EXTENT_COL] if row and len(row) > S.EXTENT_COL else None
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 10 ** 6:
+            return None  # not this layout, or formulas not calculated: read the whole capacity
+        out[key] = int(value)
+    return out
+
+
+# Rows (beyond the header rows) and columns each block needs, from the extents.
+_SIZES = {
+    "roster": lambda e: (e["roster_rows"], None),
+    "scores": lambda e: (max(e["roster_rows"], e["scores_rows"]), None),
+    "criteria": lambda e: (max(e["roster_rows"], e["criteria_rows"]), None),
+    "collectives": lambda e: (S.MAX_COLLECTIVES, None),
+    "grid": lambda e: (S.GRID_FIRST_ROW - S.GRID_HEADER_ROW - 1 + e["grid_rows"], S.GRID_FIRST_BALLOT_COL + e["grid_cols"] - 1),
+    "tally": lambda e: (S.TALLY_FIRST_ROW - 1 + e["tally_rows"], None),
+    "cell": lambda e: (S.CELL_FIRST_ROW - S.CELL_HEADER_ROW - 1 + S.MAX_COLLECTIVES, S.CELL_FIRST_BALLOT_COL + e["cell_cols"] - 1),
+}
+
+
 def read_tables_live(book) -> Tables:
-    """Read the five input blocks, one call each."""
-    blocks = {}
-    for key, (sheet, *_rest) in BLOCKS.items():
-        blocks[key] = _sheet(book, sheet).range(block_address(key)).options(ndim=2).value or []
+    """Read the input blocks: first "Hội nghị" with the extents, then each block only as far as it holds data.
+
+    A constant number of calls whatever the roster (one per block), and a payload that grows with the
+    roster, not with the template's capacity.
+    """
+    sheet, r1, r2, c2 = BLOCKS["meeting"]
+    meeting = _sheet(book, sheet).range(f"A{r1 + 1}:{S.col(max(c2, S.EXTENT_COL))}{r2 + 1}").options(ndim=2).value or []
+    extents = _extents(meeting)
+    blocks = {"meeting": [row[: c2 + 1] for row in meeting]}
+    for key, (sheet, r1, r2, c2) in BLOCKS.items():
+        if key == "meeting":
+            continue
+        rows, last_col = _SIZES[key](extents) if extents else (None, None)
+        bottom = r2 if rows is None else min(r2, r1 + rows)
+        right = c2 if last_col is None else min(c2, max(last_col, S.GRID_FIRST_BALLOT_COL - 1))
+        blocks[key] = _sheet(book, sheet).range(f"A{r1 + 1}:{S.col(right)}{bottom + 1}").options(ndim=2).value or []
     return Tables(**blocks)
 
 
@@ -52,9 +86,11 @@ def _clear_and_write(sheet, first_row0: int, width: int, block: list[list]) -> N
     sheet.range(f"A{first_row0 + 1}").value = _safe(block)
 
 
-def write_outputs(book, result: Result, party_cell: str) -> None:
-    """Write the results and warnings sheets: two clears and two writes, whatever the roster size."""
+def write_outputs(book, result: Result, party_cell: str, case=None) -> None:
+    """Write the results, warnings and summary sheets: one clear and one write each, whatever the roster size."""
     _clear_and_write(_sheet(book, S.SHEET_RESULTS), 0, len(S.RESULTS_HEADERS), results_block(result, party_cell))
+    if case is not None:
+        _clear_and_write(_sheet(book, S.SHEET_SUMMARY), S.SUMMARY_META_ROW, len(S.SUMMARY_HEADERS), summary_block(case, result))
     block = warnings_block(result)
     warnings = _sheet(book, S.SHEET_WARNINGS)
     _clear_and_write(warnings, S.WARNINGS_HEADER_ROW, len(S.WARNINGS_HEADERS), block)
@@ -72,7 +108,7 @@ def run(book) -> Result:
         _clear_and_write(_sheet(book, S.SHEET_WARNINGS), S.WARNINGS_HEADER_ROW, len(S.WARNINGS_HEADERS), error_block(exc.problems))
         raise
     result = compute(case)
-    write_outputs(book, result, case.meeting.party_cell)
+    write_outputs(book, result, case.meeting.party_cell, case)
     return result
 
 
@@ -107,7 +143,7 @@ def run_export(book, kinds=("minutes", "count-minutes"), folder: Optional[Path] 
     case = case_from_tables(read_tables_live(book))
     result = compute(case)
     if result.has_errors:
-        write_outputs(book, result, case.meeting.party_cell)
+        write_outputs(book, result, case.meeting.party_cell, case)
         raise CaseFileError("Kết quả còn lỗi nên chưa xuất biên bản: hãy sửa dữ liệu theo sheet Cảnh báo rồi bấm lại.")
     target = folder or _book_folder(book)[0]
     return [export(kind, case, result, target / default_name(kind, case))[0] for kind in kinds]
@@ -141,6 +177,9 @@ def run_ballots(book, folder: Optional[Path] = None) -> tuple[Path, bool]:
 
 def environment_report(book=None) -> list[str]:
     """Check Python, xlwings, the package and the workbook's place; return lines of advice."""
+    import platform
+    import tempfile
+
     import xlwings
 
     from .. import __version__

@@ -1,8 +1,10 @@
 """Live worksheet functions (UDFs) through the same core as the button.
 
-Each takes the five input blocks of the workbook (the formula is written by the template builder)
-and returns a 2D table: on Excel 365 it spills as a dynamic array. Errors come back as a one-cell
-Vietnamese message, never a traceback.
+Each takes the input blocks of the workbook (the formula is written by the template builder, with
+each range cut to the data by the extents of "Hội nghị"!G) and returns a 2D table: on Excel 365 it
+spills as a dynamic array. The two functions are recalculated together with the same arguments, so
+the case is computed once and kept for the second (a one-entry cache keyed on the inputs). Errors
+come back as a one-cell Vietnamese message, never a traceback.
 """
 
 from __future__ import annotations
@@ -10,14 +12,17 @@ from __future__ import annotations
 import xlwings as xw
 
 from ..engine import compute
+from ..io.casefile import CaseFileError
 from ..io.output import results_block, warnings_block
 from ..io.schema import RESULTS_HEADER_ROW
 from ..io.tables import Tables, WorkbookError, case_from_tables
-from ..io.casefile import CaseFileError
+
+_last: dict = {}
 
 
-def _tables(meeting, roster, grid, tally, cell) -> Tables:
-    return Tables(meeting=meeting or [], roster=roster or [], grid=grid or [], tally=tally or [], cell=cell or [])
+def _tables(*blocks) -> Tables:
+    names = ("meeting", "roster", "scores", "criteria", "collectives", "grid", "tally", "cell")
+    return Tables(**{n: (b or []) for n, b in zip(names, blocks)})
 
 
 def _plain(block):
@@ -26,12 +31,23 @@ def _plain(block):
              for v in row] for row in block]
 
 
-def _table(make_block, meeting, roster, grid, tally, cell):
-    """Read the blocks, compute, return the block ``make_block`` makes; errors as a message table."""
+def computed(*blocks):
+    """(case, result) for these input blocks, computed once per distinct input."""
+    key = repr(blocks)
+    if _last.get("key") != key:
+        case = case_from_tables(_tables(*blocks))
+        _last.clear()
+        _last.update(key=key, value=(case, compute(case)))
+    return _last["value"]
+
+
+def _table(make_block, blocks):
+    """Compute (or reuse), return the block ``make_block`` makes; errors as a message table."""
     try:
-        case = case_from_tables(_tables(meeting, roster, grid, tally, cell))
-        return _plain(make_block(case, compute(case)))
+        case, result = computed(*blocks)
+        return _plain(make_block(case, result))
     except (CaseFileError, ValueError) as exc:
+        _last.clear()
         return _message(exc)
 
 
@@ -44,21 +60,27 @@ def _message(exc: Exception):
 @xw.func
 @xw.arg("meeting", ndim=2)
 @xw.arg("roster", ndim=2)
+@xw.arg("scores", ndim=2)
+@xw.arg("criteria", ndim=2)
+@xw.arg("collectives", ndim=2)
 @xw.arg("grid", ndim=2)
 @xw.arg("tally", ndim=2)
 @xw.arg("cell", ndim=2)
-def XEPLOAI_KETQUA(meeting, roster, grid, tally, cell):
+def XEPLOAI_KETQUA(meeting, roster, scores, criteria, collectives, grid, tally, cell):
     """Bảng kết quả xếp loại đề xuất (tính trực tiếp)."""
     return _table(lambda case, result: results_block(result, case.meeting.party_cell)[RESULTS_HEADER_ROW:],
-                  meeting, roster, grid, tally, cell)
+                  (meeting, roster, scores, criteria, collectives, grid, tally, cell))
 
 
 @xw.func
 @xw.arg("meeting", ndim=2)
 @xw.arg("roster", ndim=2)
+@xw.arg("scores", ndim=2)
+@xw.arg("criteria", ndim=2)
+@xw.arg("collectives", ndim=2)
 @xw.arg("grid", ndim=2)
 @xw.arg("tally", ndim=2)
 @xw.arg("cell", ndim=2)
-def XEPLOAI_CANHBAO(meeting, roster, grid, tally, cell):
+def XEPLOAI_CANHBAO(meeting, roster, scores, criteria, collectives, grid, tally, cell):
     """Bảng cảnh báo (tính trực tiếp)."""
-    return _table(lambda case, result: warnings_block(result), meeting, roster, grid, tally, cell)
+    return _table(lambda case, result: warnings_block(result), (meeting, roster, scores, criteria, collectives, grid, tally, cell))

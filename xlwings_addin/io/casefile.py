@@ -377,7 +377,7 @@ def case_from_dict(data: Any, today: Optional[date] = None) -> Case:
     rules = d["rules"] or {"id": None, "settings": None}
     return Case(meeting=meeting, members=members, member_votes=_member_votes(d["member_ballots"], data.get("member_ballots"), rd, "member_ballots"),
                 party_cell=party_cell, collectives=collectives, rules_id=rules["id"] or "",
-                settings=tuple(sorted((rules["settings"] or {}).items())))
+                settings=tuple(sorted((rules["settings"] or {}).items())), note=d["note"] or "")
 
 
 def _depth_ok(text: str) -> bool:
@@ -602,6 +602,7 @@ def case_to_dict(case: Case) -> dict:
     out: dict = {
         "format": FORMAT,
         "version": VERSION,
+        **({"note": case.note} if case.note else {}),
         "meeting": meeting,
         "rules": {"id": case.rules_id or None, "settings": {k: _settings_out(v) for k, v in case.settings}},
         "party_cell": _collective_out(case.party_cell, False),

@@ -164,7 +164,7 @@ RULES = OBJ({"id": T("const_choice", choices=("QD124-2023", "QD366-2025")), "set
 
 CASE = OBJ({
     "format": T("const", required=True, value=FORMAT), "version": T("const", required=True, value=VERSION),
-    "meeting": MEETING, "rules": RULES, "party_cell": PARTY_CELL, "collectives": LIST(COLLECTIVE),
+    "note": S(description="Ghi chú về hồ sơ (nguồn số liệu, giả định)"), "meeting": MEETING, "rules": RULES, "party_cell": PARTY_CELL, "collectives": LIST(COLLECTIVE),
     "members": LIST(MEMBER, max_items=MAX_MEMBERS), "member_ballots": MEMBER_BALLOTS,
 }, required=True, nullable=False)
 

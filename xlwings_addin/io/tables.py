@@ -1,23 +1,26 @@
 """Raw sheet tables (2D lists of cell values) -> a ``Case``.
 
-Both readers use this: the file reader (openpyxl) and the live reader (xlwings ``range.value``), and
-the UDFs too, so a workbook means the same thing however it is read. Every problem names the sheet
-and the cell; all problems are collected and raised together as one ``WorkbookError``.
+Both readers use this: the file reader (python-calamine) and the live reader (xlwings
+``range.value``), and the UDFs too, so a workbook means the same thing however it is read. Cell
+values go through the shared input layer (``core/inputs.py``). Every problem names the sheet and
+the cell; all problems are collected and raised together as one ``WorkbookError``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from fractions import Fraction
 from typing import Any, Optional
 
+from ..core import inputs
 from ..core.levels import LEVELS, Level
 from ..core.models import (
-    Attendance, Ballot, BallotGrid, Case, CellBallots, CellTally, Discipline, DisciplineForm, Grade, Meeting,
-    Member, Membership, PartyCell, Performance, Person, Spoiled, Tally, TallyRow,
+    Attendance, Ballot, BallotGrid, Case, CellBallots, CellHands, CellTally, Collective, CollectiveKind, Discipline,
+    DisciplineForm, FormGroup, Grade, Hands, HandsRow, LeaderFacts, Meeting, Member, Membership, Performance, Person,
+    Spoiled, Tally, TallyRow, Tasks,
 )
-from ..core.vnformat import nfc
 from . import schema as S
 from .casefile import CaseFileError
 
@@ -45,27 +48,28 @@ class WorkbookError(CaseFileError):
 
 @dataclass(frozen=True)
 class Tables:
-    """The input blocks of the workbook, each read in one call, with its top-left cell (0-based)."""
+    """The input blocks of the workbook, each read in one call from its fixed top-left cell."""
 
-    meeting: list  # rows MEETING_FIRST_ROW.., columns A..D
-    roster: list  # header row + data rows, columns A..
+    meeting: list  # rows 1.. of "Hội nghị", columns A..D
+    roster: list  # header row + data rows
+    scores: list
+    criteria: list
+    collectives: list
     grid: list  # from GRID_HEADER_ROW, columns A..
-    tally: list  # from row 1, columns A..H
-    cell: list  # from CELL_HEADER_ROW, columns A..H
+    tally: list  # from row 1, columns A..K
+    cell: list  # the collectives' grid, from CELL_HEADER_ROW
+    today: Optional[date] = None  # bounds the review year (None: today)
+    overflow: tuple = field(default_factory=tuple)  # (where, message): data found past the template's capacity
 
 
 def _blank(v: Any) -> bool:
     return v is None or (isinstance(v, str) and not v.strip())
 
 
-def _text(v: Any) -> str:
-    if v is None:
-        return ""
+def _shown(v: Any) -> str:
     if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    if isinstance(v, datetime):
-        return v.strftime("%d/%m/%Y")
-    return nfc(str(v).strip())
+        v = int(v)
+    return inputs.shown(v)
 
 
 def _cell(table: list, r: int, c: int) -> Any:
@@ -74,96 +78,64 @@ def _cell(table: list, r: int, c: int) -> Any:
     return None
 
 
+def _row(table: list, i: int) -> list:
+    return list(table[i] or []) if i < len(table) else []
+
+
 class _Reader:
     """Converts cell values, collecting problems with their places."""
 
-    def __init__(self) -> None:
+    def __init__(self, today: date) -> None:
         self.problems: list[tuple[str, str]] = []
+        self.today = today
 
     def bad(self, where: str, message: str) -> None:
         self.problems.append((where, message))
 
-    def int_(self, v: Any, where: str) -> Optional[int]:
+    def _guard(self, fn, v, where, default=None):
+        try:
+            return fn(v)
+        except inputs.InputProblem as exc:
+            self.bad(where, str(exc))
+            return default
+
+    def text(self, v: Any, where: str, limit: int = inputs.MAX_TEXT) -> str:
+        if v is None:
+            return ""
+        if isinstance(v, bool):
+            v = "x" if v else ""
+        return self._guard(lambda x: inputs.text(x, limit=limit), v, where, "")
+
+    def name(self, v: Any, where: str) -> str:
+        if isinstance(v, bool):
+            v = str(v)
+        return self._guard(inputs.name, v, where, "") if v is not None else ""
+
+    def int_(self, v: Any, where: str, lo: int = 0) -> Optional[int]:
         if _blank(v):
             return None
-        if isinstance(v, bool):
-            self.bad(where, f"cần một số nguyên, gặp '{v}'")
+        if isinstance(v, (datetime, date)):
+            self.bad(where, f"cần một số nguyên, gặp ngày '{_shown(v)}'")
             return None
-        if isinstance(v, (int, float)) and float(v).is_integer():
-            return int(v)
-        if isinstance(v, str) and v.strip().isdigit():
-            return int(v.strip())
-        self.bad(where, f"cần một số nguyên, gặp '{_text(v)}'")
-        return None
+        return self._guard(lambda x: inputs.integer(x, lo=lo), v, where)
 
     def number(self, v: Any, where: str) -> Optional[Fraction]:
         if _blank(v):
             return None
-        if isinstance(v, bool):
-            self.bad(where, f"cần một số, gặp '{v}'")
+        if isinstance(v, (datetime, date)):
+            self.bad(where, f"cần một số, gặp ngày '{_shown(v)}'")
             return None
-        try:
-            if isinstance(v, (int, float)):
-                return Fraction(str(v)) if isinstance(v, float) else Fraction(v)
-            return Fraction(str(v).strip().replace(",", ".").rstrip("%"))
-        except (ValueError, ZeroDivisionError):
-            self.bad(where, f"cần một số (dùng dấu phẩy hoặc chấm thập phân), gặp '{_text(v)}'")
-            return None
+        return self._guard(inputs.number, v, where)
 
     def date_(self, v: Any, where: str) -> Optional[date]:
         if _blank(v):
             return None
-        if isinstance(v, datetime):
-            return v.date()
-        if isinstance(v, date):
-            return v
-        if isinstance(v, (int, float)) and not isinstance(v, bool) and 1 < v < 200000:
-            return date(1899, 12, 30) + timedelta(days=int(v))  # an Excel serial date
-        if isinstance(v, str):
-            text = v.strip()
-            try:
-                return datetime.fromisoformat(text).date()  # ISO text, as the remote engine sends dates
-            except ValueError:
-                pass
-            for fmt in ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"):
-                try:
-                    return datetime.strptime(text, fmt).date()
-                except ValueError:
-                    continue
-        self.bad(where, f"ngày không hợp lệ '{_text(v)}' (nhập dạng ngày/tháng/năm, ví dụ 29/11/2023)")
-        return None
+        return self._guard(inputs.date_, v, where)
 
-    def time_(self, v: Any, where: str) -> Optional[time]:
+    def time_(self, v: Any, where: str):
         if _blank(v):
             return None
-        if isinstance(v, time):
-            return v.replace(second=0, microsecond=0)
-        if isinstance(v, datetime):
-            return v.time().replace(second=0, microsecond=0)
-        if isinstance(v, timedelta):
-            minutes = round(v.total_seconds() / 60)
-            return time(minutes // 60 % 24, minutes % 60)
-        if isinstance(v, float) and 0 <= v < 1:
-            minutes = round(v * 24 * 60)
-            return time(minutes // 60 % 24, minutes % 60)
-        if isinstance(v, str):
-            if "T" in v:
-                try:
-                    return datetime.fromisoformat(v.strip()).time().replace(second=0, microsecond=0)
-                except ValueError:
-                    pass
-            text = v.strip().lower().replace("giờ", ":").replace("h", ":").replace(" ", "")
-            parts = [p for p in text.split(":") if p != ""][:2] if text.count(":") == 2 else [p for p in text.split(":") if p != ""]
-            if 1 <= len(parts) <= 2 and all(p.isdigit() for p in parts):
-                h, m = int(parts[0]), int(parts[1]) if len(parts) == 2 else 0
-                if 0 <= h < 24 and 0 <= m < 60:
-                    return time(h, m)
-        self.bad(where, f"giờ không hợp lệ '{_text(v)}' (ví dụ 14:00)")
-        return None
-
-    def bool_(self, v: Any, where: str) -> bool:
-        value = self.tribool(v, where)
-        return bool(value)
+        return self._guard(inputs.time_, v, where)
 
     def tribool(self, v: Any, where: str) -> Optional[bool]:
         if _blank(v):
@@ -172,93 +144,154 @@ class _Reader:
             return v
         if isinstance(v, (int, float)) and v in (0, 1):
             return bool(v)
-        text = _text(v).casefold()
+        text = self.text(v, where).casefold()
         if text in ("x", "có", "co", "đúng", "yes", "true"):
             return True
         if text in ("không", "khong", "sai", "no", "false", "0"):
             return False
-        self.bad(where, f"nhập x (có) hoặc 'không', gặp '{_text(v)}'")
+        self.bad(where, f"nhập x (có) hoặc 'không', gặp '{_shown(v)}'")
         return None
+
+    def bool_(self, v: Any, where: str) -> bool:
+        return bool(self.tribool(v, where))
 
     def level(self, v: Any, where: str) -> Optional[Level]:
         if _blank(v):
             return None
         try:
-            return Level.from_code(v)
+            return Level.from_code(v if not isinstance(v, str) else self.text(v, where))
         except ValueError:
-            self.bad(where, f"mức xếp loại không hợp lệ '{_text(v)}' (HTXSNV, HTTNV, HTNV, KHTNV hoặc 1-4)")
+            self.bad(where, f"mức xếp loại không hợp lệ '{_shown(v)}' (HTXSNV, HTTNV, HTNV, KHTNV hoặc 1-4)")
             return None
 
     def choice(self, v: Any, choices, where: str, default=None):
         if _blank(v):
             return default
-        text = _text(v).casefold()
+        if isinstance(v, bool):
+            for label, key in choices:
+                if key is v:
+                    return key
+        text = self.text(v, where).casefold()
+        if isinstance(v, float) and v.is_integer():
+            text = str(int(v))
         for label, key in choices:
             if text == str(label).casefold() or text == str(key).casefold():
                 return key
         allowed = ", ".join(str(label) for label, _ in choices)
-        self.bad(where, f"giá trị '{_text(v)}' không có trong danh sách chọn ({allowed})")
+        self.bad(where, f"giá trị '{_shown(v)}' không có trong danh sách chọn ({allowed})")
         return default
 
     def mark(self, v: Any, where: str):
         if _blank(v):
             return None
-        if isinstance(v, (int, float)) and not isinstance(v, bool) and float(v).is_integer() and 1 <= v <= 4:
-            return Level.from_code(int(v))
-        text = _text(v)
+        if isinstance(v, bool) or isinstance(v, (datetime, date)):
+            self.bad(where, f"giá trị '{_shown(v)}' không hợp lệ (chỉ nhập 1, 2, 3, 4 hoặc x)")
+            return None
+        if isinstance(v, (int, float)):
+            if float(v).is_integer() and 1 <= v <= 4:
+                return Level.from_code(int(v))
+            self.bad(where, f"giá trị '{_shown(v)}' không hợp lệ (chỉ nhập 1, 2, 3, 4 hoặc x)")
+            return None
+        text = self.text(v, where)
         if text.casefold() == "x":
             return Spoiled.SPOILED
         if text in ("1", "2", "3", "4") or text.upper() in ("HTXSNV", "HTTNV", "HTNV", "KHTNV"):
             return Level.from_code(text)
-        self.bad(where, f"giá trị '{text}' không hợp lệ (chỉ nhập 1, 2, 3, 4 hoặc x)")
+        if inputs.shown(text) != text or any(ch.isdigit() and not "0" <= ch <= "9" for ch in text):
+            self.bad(where, f"giá trị '{_shown(v)}' có chữ số không phải 0-9 (hãy gõ lại 1, 2, 3, 4 hoặc x)")
+        else:
+            self.bad(where, f"giá trị '{_shown(v)}' không hợp lệ (chỉ nhập 1, 2, 3, 4 hoặc x)")
         return None
 
+    def value(self, column: S.Column, v: Any, where: str):
+        """Convert a cell by its column kind."""
+        kind = column.kind
+        if kind in ("text", "long"):
+            return self.text(v, where)
+        if kind == "name":
+            return self.name(v, where)
+        if kind == "int":
+            return self.int_(v, where)
+        if kind == "number":
+            return self.number(v, where)
+        if kind == "date":
+            return self.date_(v, where)
+        if kind == "bool":
+            return self.bool_(v, where)
+        if kind == "tribool":
+            return self.tribool(v, where)
+        if kind == "level":
+            return self.level(v, where)
+        if kind in ("choice", "grade"):
+            return self.choice(v, column.choices, where)
+        return None  # formula / ref columns are computed, not read
 
-_PERF_NUMBERS = ("tasks_completed_pct", "tasks_exceeded_pct", "tasks_late_pct", "self_score_common",
-                 "self_score_results", "score_common", "score_results")
+
+# --------------------------------------------------------------------------- generic rows
 
 
-def _performance(rd: "_Reader", get, where, prefix: str = "") -> Performance:
-    """Read the performance facts; ``get``/``where`` give a field's value and place by key."""
-    def grade(key):
-        k = prefix + key
-        value = rd.choice(get(k), S.GRADE_CHOICES, where(k))
-        return Grade.parse(value) if value else None
-
-    return Performance(
-        criteria_grade=grade("criteria_grade"),
-        results_grade=grade("results_grade"),
-        on_time_with_quality=rd.tribool(get(prefix + "on_time_with_quality"), where(prefix + "on_time_with_quality")),
-        shortcomings_remedied=rd.tribool(get(prefix + "shortcomings_remedied"), where(prefix + "shortcomings_remedied")),
-        **{k: rd.number(get(prefix + k), where(prefix + k)) for k in _PERF_NUMBERS},
-    )
+def _check_headers(rd: _Reader, sheet: str, row: list, row0: int, expected, first_col: int = 0) -> bool:
+    ok = True
+    for i, header in enumerate(expected):
+        raw = row[first_col + i] if row and first_col + i < len(row) else None
+        got = "" if raw is None else inputs.shown(raw) if len(str(raw)) > 200 else unicodedata.normalize("NFC", str(raw)).strip()
+        if got != header:
+            rd.bad(S.where(sheet, row0, first_col + i), f"tiêu đề cột phải là \"{header}\", gặp \"{got}\" (không sửa, chèn hay xóa cột)")
+            ok = False
+            if not ok and i > 3:
+                break
+    return ok
 
 
-# --------------------------------------------------------------------------- the blocks
+def _input_columns(columns) -> list[tuple[int, S.Column]]:
+    return [(i, c) for i, c in enumerate(columns) if c.kind not in ("formula", "ref")]
 
 
-def _meeting(t: Tables, rd: _Reader) -> tuple[dict, dict]:
-    """Return field values by key and the (row0) of each key."""
+def read_rows(table: list, columns, sheet: str, header_row0: int, rd: _Reader) -> Optional[dict[int, dict]]:
+    """Rows of a member-row sheet by 0-based sheet row: {row0: {key: value}} for rows with input."""
+    if not table or not _check_headers(rd, sheet, _row(table, 0), header_row0, [c.header for c in columns]):
+        return None
+    inputs_ = _input_columns(columns)
+    out: dict[int, dict] = {}
+    for i in range(1, len(table)):
+        row = table[i]
+        if not row:
+            continue
+        cells = [(j, c, row[j] if j < len(row) else None) for j, c in inputs_]
+        if all(_blank(v) for _, _, v in cells):
+            continue
+        row0 = header_row0 + i
+        out[row0] = {c.key: rd.value(c, v, S.where(sheet, row0, j)) for j, c, v in cells}
+        out[row0]["_where"] = {c.key: S.where(sheet, row0, j) for j, c, _ in cells}
+    return out
+
+
+# --------------------------------------------------------------------------- "Hội nghị"
+
+
+def _meeting_values(t: Tables, rd: _Reader) -> dict:
+    """Field values by key: (value, second value, place)."""
     values: dict = {}
     for i, f in enumerate(S.MEETING_FIELDS):
         row0 = S.MEETING_FIRST_ROW + i
-        key = _text(_cell(t.meeting, i, 0))
+        key = _cell(t.meeting, row0, 0)
+        key = key.strip() if isinstance(key, str) else key
         if key != f.key:
             rd.bad(S.where(S.SHEET_MEETING, row0, 0),
-                   f"cột khóa (ẩn) phải là '{f.key}' cho dòng \"{f.label}\", gặp '{key}': không chèn hay xóa dòng ở sheet này")
+                   f"cột khóa (ẩn) phải là '{f.key}' cho dòng \"{f.label}\", gặp '{_shown(key)}': không chèn hay xóa dòng ở sheet này")
             continue
-        values[f.key] = (_cell(t.meeting, i, 2), _cell(t.meeting, i, 3), S.where(S.SHEET_MEETING, row0, 2))
-    return values, {}
+        values[f.key] = (_cell(t.meeting, row0, 2), _cell(t.meeting, row0, 3), S.where(S.SHEET_MEETING, row0, 2))
+    return values
 
 
 def _person(rd: _Reader, value) -> Optional[Person]:
-    name, title, _ = value
+    name, title, where = value
     if _blank(name):
         return None
-    return Person(_text(name), _text(title))
+    return Person(rd.name(name, where), rd.text(title, where.replace("!C", "!D"), inputs.MAX_NAME))
 
 
-def meeting_from(values: dict, rd: _Reader) -> tuple[Meeting, PartyCell, dict, dict]:
+def meeting_from(values: dict, rd: _Reader) -> tuple[Meeting, dict, dict]:
     def get(key):
         return values.get(key, (None, None, S.SHEET_MEETING))
 
@@ -269,234 +302,437 @@ def meeting_from(values: dict, rd: _Reader) -> tuple[Meeting, PartyCell, dict, d
         return get(key)[2]
 
     fields = {f.key: f for f in S.MEETING_FIELDS}
-    year = rd.int_(val("review_year"), w("review_year"))
-    if year is None and "review_year" in values:
-        rd.bad(w("review_year"), "chưa nhập năm đánh giá")
+    year = None
+    if "review_year" in values:
+        if _blank(val("review_year")):
+            rd.bad(w("review_year"), "chưa nhập năm đánh giá")
+        else:
+            try:
+                year = inputs.year(val("review_year"), rd.today)
+            except inputs.InputProblem as exc:
+                rd.bad(w("review_year"), str(exc))
     when = rd.date_(val("date"), w("date"))
     if when is None and "date" in values and _blank(val("date")):
         rd.bad(w("date"), "chưa nhập ngày họp")
-    party_cell = _text(val("party_cell"))
+    party_cell = rd.text(val("party_cell"), w("party_cell"), inputs.MAX_NAME)
     if not party_cell and "party_cell" in values:
         rd.bad(w("party_cell"), "chưa nhập tên chi bộ")
-    people = lambda keys: tuple(p for p in (_person(rd, get(k)) for k in keys) if p)  # noqa: E731
+
+    def people(keys):
+        return tuple(p for p in (_person(rd, get(k)) for k in keys if k in values) if p)
+
+    def txt(key, limit=inputs.MAX_NAME):
+        return rd.text(val(key), w(key), limit)
+
+    def choice(key, default=None):
+        return rd.choice(val(key), fields[key].choices, w(key), default) if key in values else default
+
     meeting = Meeting(
-        review_year=year or 0,
-        date=when or date(1900, 1, 1),
-        party_cell=party_cell,
-        upper_body=_text(val("upper_body")),
-        upper_committee=_text(val("upper_committee")),
-        locality=_text(val("locality")),
-        place=_text(val("place")),
-        start_time=rd.time_(val("start_time"), w("start_time")),
-        end_time=rd.time_(val("end_time"), w("end_time")),
-        chair=_person(rd, get("chair")) or Person(""),
-        secretary=_person(rd, get("secretary")) or Person(""),
-        guests=people(("guest_1", "guest_2", "guest_3")),
+        review_year=year or 0, date=when or date(1900, 1, 1), party_cell=party_cell,
+        upper_body=txt("upper_body"), upper_committee=txt("upper_committee"), locality=txt("locality"),
+        place=txt("place", 1000), start_time=rd.time_(val("start_time"), w("start_time")),
+        end_time=rd.time_(val("end_time"), w("end_time")), chair=_person(rd, get("chair")) or Person(""),
+        secretary=_person(rd, get("secretary")) or Person(""), guests=people(("guest_1", "guest_2", "guest_3")),
         vote_counters=people(("counter_1", "counter_2", "counter_3")),
-        voting_method=_text(val("voting_method")) or "bỏ phiếu kín",
-        legal_basis=tuple(_text(val(k)) for k in ("basis_1", "basis_2", "basis_3", "basis_4", "basis_5") if not _blank(val(k))),
-        document_number=_text(val("document_number")),
-        special_unit=rd.bool_(val("special_unit"), w("special_unit")),
-    )
-    cell = PartyCell(
-        self_level=rd.level(val("cell_self_level"), w("cell_self_level")),
-        performance=_performance(rd, val, w, "cell_"),
-        leadership_disciplined=rd.bool_(val("cell_leadership_disciplined"), w("cell_leadership_disciplined")),
-        subordinate_disciplined=rd.bool_(val("cell_subordinate_disciplined"), w("cell_subordinate_disciplined")),
-        disunity=rd.bool_(val("cell_disunity"), w("cell_disunity")),
-        exceptional_unit_approved=rd.bool_(val("cell_exceptional"), w("cell_exceptional")),
-        decided_level=rd.level(val("cell_decided_level"), w("cell_decided_level")),
+        voting_method=txt("voting_method") or ("bỏ phiếu kín" if "voting_method" not in values else ""),
+        legal_basis=tuple(txt(k, 2000) for k in ("basis_1", "basis_2", "basis_3", "basis_4", "basis_5") if not _blank(val(k))),
+        document_number=txt("document_number"), special_unit=rd.bool_(val("special_unit"), w("special_unit")),
+        cell_type=choice("cell_type", "truc_thuoc"), under_province=rd.bool_(val("under_province"), w("under_province")),
+        intermediate_committee=txt("intermediate_committee"), decider=txt("decider"),
+        report_circulated=rd.date_(val("report_circulated"), w("report_circulated")),
+        report_presenter=txt("report_presenter"), report_opinions=rd.text(val("report_opinions"), w("report_opinions")),
+        conclusion=rd.text(val("conclusion"), w("conclusion")),
+        program_agree=rd.int_(val("program_agree"), w("program_agree")), counters_agree=rd.int_(val("counters_agree"), w("counters_agree")),
+        adopted_time=rd.time_(val("adopted_time"), w("adopted_time")), adopted_agree=rd.int_(val("adopted_agree"), w("adopted_agree")),
+        count_start_time=rd.time_(val("count_start_time"), w("count_start_time")),
+        count_end_time=rd.time_(val("count_end_time"), w("count_end_time")), count_place=txt("count_place", 1000),
+        members_order=rd.int_(val("members_order"), w("members_order")), format_profile=choice("format_profile", "") or "",
+        fingerprint_in_minutes=choice("fingerprint_in_minutes", None),
     )
     settings = {}
     for key in S.SETTING_KEYS:
         if key in values and not _blank(val(key)):
-            settings[key] = rd.choice(val(key), fields[key].choices, w(key))
+            value = rd.choice(val(key), fields[key].choices, w(key))
+            if value is not None:
+                settings[key] = value
     options = {
-        "rules_id": rd.choice(val("rules_id"), fields["rules_id"].choices, w("rules_id"), "") if "rules_id" in values else "",
-        "member_vote_mode": rd.choice(val("member_vote_mode"), S.VOTE_MODES, w("member_vote_mode"), "grid"),
-        "cell_vote_mode": rd.choice(val("cell_vote_mode"), S.VOTE_MODES, w("cell_vote_mode"), "grid"),
+        "rules_id": choice("rules_id", "") or "",
+        "member_vote_mode": choice("member_vote_mode", "") or "",
+        "collective_vote_mode": choice("collective_vote_mode", "") or "",
         "issued": rd.int_(val("issued"), w("issued")),
+        "note": rd.text(val("case_note"), w("case_note")) if "case_note" in values else "",
     }
-    return meeting, cell, settings, options
+    return meeting, settings, options
 
 
-def _check_headers(rd: _Reader, sheet: str, row: list, row0: int, expected, first_col: int = 0) -> bool:
-    ok = True
-    for i, header in enumerate(expected):
-        got = _text(row[first_col + i]) if row and first_col + i < len(row) else ""
-        if got != header:
-            rd.bad(S.where(sheet, row0, first_col + i), f"tiêu đề cột phải là \"{header}\", gặp \"{got}\" (không sửa hay xóa tiêu đề)")
-            ok = False
-    return ok
+# --------------------------------------------------------------------------- members
 
 
-def roster_from(t: Tables, rd: _Reader) -> list[Member]:
-    cols = S.ROSTER_COLUMNS
-    if not t.roster or not _check_headers(rd, S.SHEET_ROSTER, t.roster[0], S.ROSTER_HEADER_ROW, [c.header for c in cols]):
+def _tasks(d: dict, prefix: str = "tasks_") -> Tasks:
+    return Tasks(assigned=d.get(prefix + "assigned"), done=d.get(prefix + "done"), on_time=d.get(prefix + "on_time"),
+                 exceeded=d.get(prefix + "exceeded"), late=d.get(prefix + "late"))
+
+
+def _discipline(d: dict) -> Optional[Discipline]:
+    form = d.get("discipline_form")
+    if not form:
+        return None
+    duty = d.get("discipline_duty")
+    return Discipline(DisciplineForm.parse(form), True if duty is None else duty, bool(d.get("discipline_remedied")),
+                      earlier_period=bool(d.get("discipline_earlier")), previous_unit=bool(d.get("discipline_previous_unit")))
+
+
+def _grade(v) -> Optional[Grade]:
+    return Grade.parse(v) if v else None
+
+
+def _score_facts(d: dict) -> dict:
+    """Member fields from a row of "Chấm điểm" (QĐ 366)."""
+    leader = None
+    unit = _tasks(d, "unit_")
+    quarters = (d.get("q1"), d.get("q2"), d.get("q3"))
+    lf = LeaderFacts(unit_tasks=unit, unit_targets_missed=bool(d.get("unit_targets_missed")), units_led=d.get("units_led"),
+                     units_led_khtnv=d.get("units_led_khtnv"), confidence_votes=d.get("confidence_votes"),
+                     low_confidence_votes=d.get("low_confidence_votes"), corruption_in_scope=bool(d.get("corruption_in_scope")),
+                     mitigation=bool(d.get("leader_mitigation")), quarters=quarters)
+    group = FormGroup.parse(d["group"]) if d.get("group") else None
+    if lf.has_any or group is FormGroup.LEADER:
+        leader = lf
+    perf = Performance(self_score_common=d.get("self_score_common"), self_score_results=d.get("self_score_results"),
+                       score_common=d.get("score_common"), score_results=d.get("score_results"),
+                       shortcomings_remedied=d.get("shortcomings_remedied"), tasks=_tasks(d))
+    return dict(group=group, performance=perf, leader=leader, **_common_facts(d),
+                prohibited_acts=bool(d.get("prohibited_acts")), example_violation=bool(d.get("example_violation")),
+                rerank_level=d.get("rerank_level"), rerank_ref=d.get("rerank_ref") or "",
+                score_where=d["_where"].get("score_common", ""))
+
+
+def _common_facts(d: dict) -> dict:
+    return dict(self_level=d.get("self_level"), discipline=_discipline(d), degradation=bool(d.get("degradation")),
+                civil_service_level=d.get("civil_service_level"), opinions=d.get("opinions") or "",
+                comment=d.get("comment") or "", chi_bo_level=d.get("chi_bo_level"), decided_level=d.get("decided_level"),
+                decision_ref=d.get("decision_ref") or "")
+
+
+def _criteria_facts(d: dict) -> dict:
+    """Member fields from a row of "Tiêu chí 124" (QĐ 124)."""
+    perf = Performance(criteria_grade=_grade(d.get("criteria_grade")), results_grade=_grade(d.get("results_grade")),
+                       tasks_completed_pct=d.get("tasks_completed_pct"), tasks_exceeded_pct=d.get("tasks_exceeded_pct"))
+    return dict(performance=perf, **_common_facts(d), score_where=d["_where"].get("criteria_grade", ""))
+
+
+def roster_from(t: Tables, rd: _Reader) -> list[tuple[int, Member]]:
+    rows = read_rows(t.roster, S.ROSTER_COLUMNS, S.SHEET_ROSTER, S.HEADER_ROW, rd)
+    if rows is None:
         return []
-    idx = S.ROSTER_INDEX
     members = []
-    for i, row in enumerate(t.roster[1:]):
-        row0 = S.ROSTER_FIRST_ROW + i
-        row = list(row or [])
-        row += [None] * (len(cols) - len(row))
-        if all(_blank(v) for j, v in enumerate(row[: len(cols)]) if j != idx["no"]):
+    for row0, d in rows.items():
+        wh = d["_where"]
+        if not d["name"]:
+            rd.bad(wh["name"], "dòng có dữ liệu nhưng thiếu họ tên")
             continue
-        w = lambda key: S.where(S.SHEET_ROSTER, row0, idx[key])  # noqa: E731
-        v = lambda key: row[idx[key]]  # noqa: E731
-        name = _text(v("name"))
-        if not name:
-            rd.bad(w("name"), "dòng có dữ liệu nhưng thiếu họ tên")
-            continue
-        if name.startswith(("=", "+", "@")):
-            rd.bad(w("name"), "họ tên không được bắt đầu bằng dấu =, + hoặc @")
-        form = rd.choice(v("discipline_form"), S.DISCIPLINE_CHOICES, w("discipline_form"))
-        duty = rd.tribool(v("discipline_duty"), w("discipline_duty"))
-        discipline = None
-        if form:
-            discipline = Discipline(DisciplineForm.parse(form), True if duty is None else duty,
-                                    rd.bool_(v("discipline_remedied"), w("discipline_remedied")))
-        members.append(Member(
-            name=name,
-            membership=Membership.parse(rd.choice(v("membership"), S.MEMBERSHIP_CHOICES, w("membership"), "chinh_thuc")),
-            role=_text(v("role")),
-            admission_date=rd.date_(v("admission_date"), w("admission_date")),
-            exempt=rd.bool_(v("exempt"), w("exempt")),
-            suspended=rd.bool_(v("suspended"), w("suspended")),
-            temporarily_elsewhere=rd.bool_(v("temporarily_elsewhere"), w("temporarily_elsewhere")),
-            attendance=Attendance.parse(rd.choice(v("attendance"), S.ATTENDANCE_CHOICES, w("attendance"), "co_mat")),
-            absence_reason=_text(v("absence_reason")),
-            leadership=rd.bool_(v("leadership"), w("leadership")),
-            self_level=rd.level(v("self_level"), w("self_level")),
-            performance=_performance(rd, v, w),
-            discipline=discipline,
-            degradation=rd.bool_(v("degradation"), w("degradation")),
-            prohibited_acts=rd.bool_(v("prohibited_acts"), w("prohibited_acts")),
-            example_violation=rd.bool_(v("example_violation"), w("example_violation")),
-            civil_service_level=rd.level(v("civil_service_level"), w("civil_service_level")),
-            sick_or_maternity=rd.bool_(v("sick_or_maternity"), w("sick_or_maternity")),
-            decided_level=rd.level(v("decided_level"), w("decided_level")),
-            note=_text(v("note")),
-            where=w("name"),
-        ))
+        members.append((row0, Member(
+            name=d["name"], member_id=d["member_id"],
+            membership=Membership.parse(d["membership"] or "chinh_thuc"), role=d["role"],
+            admission_date=d["admission_date"], exempt=d["exempt"], suspended=d["suspended"],
+            temporarily_elsewhere=d["temporarily_elsewhere"], attendance=Attendance.parse(d["attendance"] or "co_mat"),
+            absence_reason=d["absence_reason"], leadership=d["leadership"], outside_system=d["outside_system"],
+            temporary_cell_comment=d["temporary_cell_comment"], residence_comment=d["residence_comment"],
+            sick_or_maternity=d["sick_or_maternity"], note=d["note"], where=wh["name"],
+        )))
     return members
+
+
+def _facts_sheet(t: Tables, rd: _Reader, uses_scores: bool, members: list[tuple[int, Member]]) -> list[Member]:
+    """Merge the facts of the sheet that applies (scores or criteria) into the roster, row by row."""
+    table, columns, sheet, facts = ((t.scores, S.SCORE_COLUMNS, S.SHEET_SCORES, _score_facts) if uses_scores
+                                    else (t.criteria, S.CRITERIA_COLUMNS, S.SHEET_CRITERIA, _criteria_facts))
+    rows = read_rows(table, columns, sheet, S.HEADER_ROW, rd) or {}
+    by_row = dict(members)
+    out = []
+    for row0, d in rows.items():
+        if row0 not in by_row:
+            rd.bad(S.where(sheet, row0, 2), f"dòng {row0 + 1} có dữ liệu nhưng sheet \"{S.SHEET_ROSTER}\" không có đảng viên ở dòng này "
+                                            "(mỗi đảng viên cùng một dòng ở mọi sheet)")
+    for row0, m in members:
+        d = rows.get(row0)
+        if d is None:
+            out.append(m if not uses_scores else _with(m, score_where=S.where(sheet, row0, S.SCORE_INDEX["score_common"])))
+            continue
+        out.append(_with(m, **facts(d)))
+    return out
+
+
+def _with(m: Member, **changes) -> Member:
+    from dataclasses import replace
+
+    return replace(m, **changes)
+
+
+def other_sheet_has_data(t: Tables, uses_scores: bool) -> bool:
+    """True if the per-member sheet that does not apply this year holds typed data."""
+    table, columns = (t.criteria, S.CRITERIA_COLUMNS) if uses_scores else (t.scores, S.SCORE_COLUMNS)
+    inputs_ = [j for j, _ in _input_columns(columns)]
+    return any(not _blank(row[j]) for row in table[1:] if row for j in inputs_ if j < len(row))
+
+
+# --------------------------------------------------------------------------- collectives
+
+
+def collectives_from(t: Tables, rd: _Reader, uses_scores: bool, mode: str) -> tuple[Collective, list[Collective]]:
+    rows = read_rows(t.collectives, S.COLLECTIVE_COLUMNS, S.SHEET_COLLECTIVES, S.COLL_HEADER_ROW, rd)
+    rows = rows or {}
+    cell_votes = cell_grid_from(t, rd) if mode in ("grid", "") else {}
+    cell: Optional[Collective] = None
+    others = []
+    for row0, d in sorted(rows.items()):
+        wh = d["_where"]
+        is_cell = row0 == S.COLL_FIRST_ROW
+        kind = CollectiveKind.CHI_BO if is_cell else (CollectiveKind.parse(d["kind"]) if d["kind"] else None)
+        if not is_cell and kind in (None, CollectiveKind.CHI_BO):
+            rd.bad(wh["kind"], "chọn loại tập thể (Chi ủy, Tập thể lãnh đạo đơn vị, Tập thể khác); dòng đầu của sheet là chi bộ")
+            continue
+        if not is_cell and not d["name"]:
+            rd.bad(wh["name"], "dòng có dữ liệu nhưng thiếu tên tập thể")
+            continue
+        perf = Performance(self_score_common=d["self_score_common"], self_score_results=d["self_score_results"],
+                           score_common=d["score_common"], score_results=d["score_results"],
+                           criteria_grade=_grade(d["criteria_grade"]), results_grade=_grade(d["results_grade"]),
+                           tasks_completed_pct=d["tasks_completed_pct"], tasks_exceeded_pct=d["tasks_exceeded_pct"],
+                           shortcomings_remedied=d["shortcomings_remedied"], tasks=_tasks(d))
+        members = tuple(n for n in (rd.name(x.strip(), wh["members"]) for x in (d["members"] or "").split(";")) if n)
+        votes = _collective_votes(d, wh, row0, mode, cell_votes, rd)
+        coll = Collective(
+            kind=kind, name="" if is_cell else d["name"], members=() if is_cell else members, decider=d["decider"],
+            self_level=d["self_level"], performance=perf, leadership_disciplined=d["leadership_disciplined"],
+            subordinate_disciplined=d["subordinate_disciplined"], disunity=d["disunity"],
+            personnel_wrongdoing=d["personnel_wrongdoing"], targets_missed=d["targets_missed"],
+            exception_claimed=d["exception_claimed"], exceptional_unit_approved=d["exceptional_unit_approved"],
+            unit_level=d["unit_level"], review_date=d["review_date"], order=d["order"], votes=votes,
+            opinions=d["opinions"], comment=d["comment"], chi_bo_level=d["chi_bo_level"], decided_level=d["decided_level"],
+            decision_ref=d["decision_ref"], where=wh["name"] if not is_cell else "",
+        )
+        if is_cell:
+            cell = coll
+        else:
+            others.append(coll)
+    if cell is None:
+        cell = Collective(votes=cell_votes.get(S.COLL_FIRST_ROW) if isinstance(cell_votes, dict) else None)
+    return cell, others
+
+
+def _collective_votes(d: dict, wh: dict, row0: int, mode: str, grid: dict, rd: _Reader):
+    tally = [d["v_htxs"], d["v_htt"], d["v_ht"], d["v_khtnv"]]
+    has_tally = any(v is not None for v in tally) or d["v_invalid"] is not None
+    has_hands = d["hands_agree"] is not None or d["hands_disagree"] is not None
+    from_grid = grid.get(row0) if isinstance(grid, dict) else None
+    if mode == "none":
+        return None
+    if mode == "" and sum((has_tally, has_hands, from_grid is not None)) > 1:
+        rd.bad(wh["v_htxs"], "tập thể này có số liệu ở nhiều cách nhập biểu quyết: chọn một cách ở sheet Hội nghị (Cách nhập biểu quyết tập thể)")
+        return None
+    if mode == "tally" or (mode == "" and has_tally):
+        return CellTally(tuple((lvl, v or 0) for lvl, v in zip(LEVELS, tally)), d["v_invalid"] or 0, wh["v_htxs"])
+    if mode == "hands" or (mode == "" and has_hands):
+        if d["hands_agree"] is None:
+            if mode == "hands":
+                rd.bad(wh["hands_agree"], "chưa nhập số đồng chí tán thành")
+            return None
+        return CellHands(d["hands_agree"], d["hands_disagree"] or 0, d["hands_level"], wh["hands_agree"])
+    return from_grid
+
+
+def cell_grid_from(t: Tables, rd: _Reader) -> dict:
+    """The collectives' ballot grid: {row0 in "Tập thể": CellBallots} for rows with ballots."""
+    sheet = S.SHEET_CELL
+    if not t.cell or not _check_headers(rd, sheet, _row(t.cell, 0), S.CELL_HEADER_ROW, S.CELL_FIXED):
+        return {}
+    header = _row(t.cell, 0)
+    invalid_row = _row(t.cell, S.CELL_INVALID_ROW - S.CELL_HEADER_ROW)
+    out = {}
+    for k in range(S.MAX_COLLECTIVES):
+        i = S.CELL_FIRST_ROW - S.CELL_HEADER_ROW + k
+        row = _row(t.cell, i)
+        marks_raw = row[S.CELL_FIRST_BALLOT_COL:]
+        if all(_blank(v) for v in marks_raw):
+            continue
+        marks, invalid, cells = [], [], []
+        width = max(len(marks_raw), len(invalid_row) - S.CELL_FIRST_BALLOT_COL, 0)
+        for j in range(width):
+            c0 = S.CELL_FIRST_BALLOT_COL + j
+            v = marks_raw[j] if j < len(marks_raw) else None
+            flag = invalid_row[c0] if c0 < len(invalid_row) else None
+            if _blank(v) and _blank(flag):
+                continue
+            cell = S.where(sheet, S.CELL_HEADER_ROW + i, c0)
+            marks.append(rd.mark(v, cell))
+            bad = False
+            if not _blank(flag):
+                if rd.text(flag, S.where(sheet, S.CELL_INVALID_ROW, c0)).casefold() == "x":
+                    bad = True
+                else:
+                    rd.bad(S.where(sheet, S.CELL_INVALID_ROW, c0), f"chỉ nhập x để đánh dấu cả phiếu không hợp lệ, gặp '{_shown(flag)}'")
+            invalid.append(bad)
+            cells.append(cell)
+        out[S.COLL_FIRST_ROW + k] = CellBallots(tuple(marks), tuple(invalid), tuple(cells), f"{sheet}!B{S.CELL_FIRST_ROW + k + 1}")
+    _ = header
+    return out
+
+
+# --------------------------------------------------------------------------- member votes
 
 
 def grid_from(t: Tables, rd: _Reader, issued: Optional[int]) -> Optional[BallotGrid]:
     sheet = S.SHEET_GRID
-    if not t.grid or not _check_headers(rd, sheet, t.grid[0], S.GRID_HEADER_ROW, S.GRID_FIXED):
+    if not t.grid or not _check_headers(rd, sheet, _row(t.grid, 0), S.GRID_HEADER_ROW, S.GRID_FIXED):
         return None
-    header = list(t.grid[0] or [])
-    invalid_row = list(_row(t.grid, S.GRID_INVALID_ROW - S.GRID_HEADER_ROW))
+    header = _row(t.grid, 0)
+    invalid_row = _row(t.grid, S.GRID_INVALID_ROW - S.GRID_HEADER_ROW)
+    first_ballot = S.GRID_FIRST_BALLOT_COL
     member_rows = []
     for i in range(S.GRID_FIRST_ROW - S.GRID_HEADER_ROW, len(t.grid)):
-        row = list(t.grid[i] or [])
+        row = t.grid[i] or []
         row0 = S.GRID_HEADER_ROW + i
-        name = _text(_cell(t.grid, i, 1))
-        marks = row[S.GRID_FIRST_BALLOT_COL:]
-        if not name:
+        name_raw = row[1] if len(row) > 1 else None
+        marks = row[first_ballot:]
+        if _blank(name_raw):
             if any(not _blank(m) for m in marks):
                 rd.bad(S.where(sheet, row0, 1), "dòng có phiếu nhưng thiếu họ tên")
             continue
-        member_rows.append((row0, name, marks))
-    width = max([len(header)] + [S.GRID_FIRST_BALLOT_COL + len(m) for _, _, m in member_rows]) - S.GRID_FIRST_BALLOT_COL
+        member_rows.append((row0, rd.name(name_raw, S.where(sheet, row0, 1)), marks))
+    width = max([len(header), len(invalid_row)] + [first_ballot + len(m) for _, _, m in member_rows]) - first_ballot
+    # One pass per ballot column, with the usual values looked up directly; anything unusual goes
+    # through the checking parser with its place.
+    columns = list(zip(*[tuple(m) + (None,) * (width - len(m)) for _, _, m in member_rows])) if member_rows else []
     ballots = []
+    fast = _FAST_MARKS
     for j in range(max(width, 0)):
-        c0 = S.GRID_FIRST_BALLOT_COL + j
+        c0 = first_ballot + j
         flag = invalid_row[c0] if c0 < len(invalid_row) else None
-        column = [m[j] if j < len(m) else None for _, _, m in member_rows]
+        column = columns[j] if j < len(columns) else ()
         if _blank(flag) and all(_blank(v) for v in column):
             continue  # an unused ballot column
         invalid = False
         if not _blank(flag):
-            if _text(flag).casefold() == "x":
+            if rd.text(flag, S.where(sheet, S.GRID_INVALID_ROW, c0)).casefold() == "x":
                 invalid = True
             else:
-                rd.bad(S.where(sheet, S.GRID_INVALID_ROW, c0), f"chỉ nhập x để đánh dấu cả phiếu không hợp lệ, gặp '{_text(flag)}'")
+                rd.bad(S.where(sheet, S.GRID_INVALID_ROW, c0), f"chỉ nhập x để đánh dấu cả phiếu không hợp lệ, gặp '{_shown(flag)}'")
         marks = []
         for (row0, _, _), v in zip(member_rows, column):
-            mark = _FAST_MARKS.get(v, _SLOW) if isinstance(v, (str, int, float, type(None))) and not isinstance(v, bool) else _SLOW
-            if mark is _SLOW:  # anything unusual goes through the checking parser, with its place
+            mark = fast.get(v, _SLOW) if v.__class__ in (str, int, float, type(None)) else _SLOW
+            if mark is _SLOW:
                 mark = rd.mark(v, S.where(sheet, row0, c0))
             marks.append(mark)
-        ballot_id = _text(header[c0]) if c0 < len(header) and not _blank(header[c0]) else str(j + 1)
+        label = header[c0] if c0 < len(header) else None
+        ballot_id = _shown(label) if not _blank(label) else str(j + 1)
         ballots.append(Ballot(id=ballot_id, marks=tuple(marks), invalid=invalid, where=f"{sheet}!{S.col(c0)}:{S.col(c0)}",
                               column=S.col(c0)))
     return BallotGrid(order=tuple(n for _, n, _ in member_rows), ballots=tuple(ballots), issued=issued,
                       where=f"{sheet}!B{S.GRID_FIRST_ROW + 1}", sheet=sheet, rows=tuple(r + 1 for r, _, _ in member_rows))
 
 
-def _row(table: list, i: int) -> list:
-    return list(table[i] or []) if i < len(table) else []
-
-
-def tally_from(t: Tables, rd: _Reader) -> Optional[Tally]:
+def tally_from(t: Tables, rd: _Reader, hands: bool = False):
     sheet = S.SHEET_TALLY
-    get = lambda rc: _cell(t.tally, rc[0], rc[1])  # noqa: E731
-    wh = lambda rc: S.where(sheet, rc[0], rc[1])  # noqa: E731
     if not _check_headers(rd, sheet, _row(t.tally, S.TALLY_HEADER_ROW), S.TALLY_HEADER_ROW, S.TALLY_HEADERS):
         return None
+    rows, hands_rows = [], []
+    for i in range(S.TALLY_FIRST_ROW, len(t.tally)):
+        raw = _row(t.tally, i)
+        name_raw = raw[1] if len(raw) > 1 else None
+        counts = [raw[2 + k] if 2 + k < len(raw) else None for k in range(5)]
+        hand = [raw[S.TALLY_HANDS_COL + k] if S.TALLY_HANDS_COL + k < len(raw) else None for k in range(3)]
+        if _blank(name_raw):
+            if any(not _blank(c) for c in counts + hand):
+                rd.bad(S.where(sheet, i, 1), "dòng có số phiếu nhưng thiếu họ tên")
+            continue
+        name = rd.name(name_raw, S.where(sheet, i, 1))
+        if hands:
+            agree = rd.int_(hand[1], S.where(sheet, i, S.TALLY_HANDS_COL + 1))
+            if agree is None:
+                rd.bad(S.where(sheet, i, S.TALLY_HANDS_COL + 1), "chưa nhập số đồng chí tán thành")
+                continue
+            hands_rows.append(HandsRow(name, agree, rd.int_(hand[2], S.where(sheet, i, S.TALLY_HANDS_COL + 2)) or 0,
+                                       rd.level(hand[0], S.where(sheet, i, S.TALLY_HANDS_COL)), S.where(sheet, i, 1)))
+            continue
+        values = [rd.int_(c, S.where(sheet, i, 2 + k)) or 0 for k, c in enumerate(counts)]
+        rows.append(TallyRow(name, tuple(zip(LEVELS, values[:4])), values[4], S.where(sheet, i, 1)))
+    if hands:
+        return Hands(tuple(hands_rows), f"{sheet}!{S.col(S.TALLY_HANDS_COL)}{S.TALLY_FIRST_ROW + 1}")
+
+    def get(rc):
+        return _cell(t.tally, rc[0], rc[1])
+
+    def wh(rc):
+        return S.where(sheet, rc[0], rc[1])
+
     returned = rd.int_(get(S.TALLY_RETURNED), wh(S.TALLY_RETURNED))
     if returned is None:
         rd.bad(wh(S.TALLY_RETURNED), "chưa nhập số phiếu thu về")
         returned = 0
     issued = rd.int_(get(S.TALLY_ISSUED), wh(S.TALLY_ISSUED))
     invalid = rd.int_(get(S.TALLY_INVALID), wh(S.TALLY_INVALID)) or 0
-    rows = []
-    for i in range(S.TALLY_FIRST_ROW, len(t.tally)):
-        name = _text(_cell(t.tally, i, 1))
-        counts = [_cell(t.tally, i, 2 + k) for k in range(5)]
-        if not name:
-            if any(not _blank(c) for c in counts):
-                rd.bad(S.where(sheet, i, 1), "dòng có số phiếu nhưng thiếu họ tên")
-            continue
-        values = [rd.int_(c, S.where(sheet, i, 2 + k)) or 0 for k, c in enumerate(counts)]
-        rows.append(TallyRow(name, tuple(zip(LEVELS, values[:4])), values[4], S.where(sheet, i, 1)))
     return Tally(issued=returned if issued is None else issued, returned=returned, invalid=invalid, rows=tuple(rows),
                  where=f"{sheet}!B{S.TALLY_FIRST_ROW + 1}")
 
 
-def cell_votes_from(t: Tables, rd: _Reader, mode: str):
-    sheet = S.SHEET_CELL
-    if mode == "tally":
-        counts = {}
-        for key, r in S.CELL_TALLY_ROWS.items():
-            row0 = r
-            counts[key] = rd.int_(_cell(t.cell, row0 - S.CELL_HEADER_ROW, S.CELL_TALLY_COL + 1), S.where(sheet, row0, S.CELL_TALLY_COL + 1)) or 0
-        return CellTally(tuple((lvl, counts[lvl.code]) for lvl in LEVELS), counts["invalid"], f"{sheet}!G{S.CELL_TALLY_ROWS['HTXSNV'] + 1}")
-    if not t.cell or not _check_headers(rd, sheet, t.cell[0], S.CELL_HEADER_ROW, S.CELL_HEADERS):
-        return None
-    marks, invalid, cells = [], [], []
-    for i in range(1, len(t.cell)):
-        row0 = S.CELL_HEADER_ROW + i
-        mark, flag = _cell(t.cell, i, 1), _cell(t.cell, i, 2)
-        if _blank(mark) and _blank(flag):
-            continue
-        cell = S.where(sheet, row0, 1)
-        marks.append(rd.mark(mark, cell))
-        bad = False
-        if not _blank(flag):
-            if _text(flag).casefold() == "x":
-                bad = True
-            else:
-                rd.bad(S.where(sheet, row0, 2), f"chỉ nhập x để đánh dấu phiếu không hợp lệ, gặp '{_text(flag)}'")
-        invalid.append(bad)
-        cells.append(cell)
-    return CellBallots(tuple(marks), tuple(invalid), tuple(cells), f"{sheet}!B{S.CELL_FIRST_ROW + 1}")
+def _detect_member_mode(t: Tables) -> str:
+    """The member vote form from what was typed: grid marks, tally counts or show-of-hands counts."""
+    grid_marks = any(not _blank(v) for row in t.grid[S.GRID_FIRST_ROW - S.GRID_HEADER_ROW:] if row
+                     for v in row[S.GRID_FIRST_BALLOT_COL:])
+    tally_rows = t.tally[S.TALLY_FIRST_ROW:]
+    tally_counts = any(not _blank(v) for row in tally_rows if row for v in row[2:7])
+    hands = any(not _blank(v) for row in tally_rows if row for v in row[S.TALLY_HANDS_COL + 1:S.TALLY_HANDS_COL + 3])
+    found = [m for m, ok in (("grid", grid_marks), ("tally", tally_counts), ("hands", hands)) if ok]
+    if len(found) > 1:
+        return "ambiguous:" + ",".join(found)
+    return found[0] if found else "none"
+
+
+# --------------------------------------------------------------------------- the case
 
 
 def case_from_tables(t: Tables) -> Case:
     """Build the case the workbook describes, or raise ``WorkbookError`` listing every bad cell."""
-    rd = _Reader()
-    values, _ = _meeting(t, rd)
-    meeting, cell, settings, options = meeting_from(values, rd)
-    members = roster_from(t, rd)
-    if options["member_vote_mode"] == "tally":
+    from ..rules.registry import UnknownRules, rules_by_id, rules_for
+
+    rd = _Reader(t.today or date.today())
+    problems_before = list(t.overflow)
+    layout = _cell(t.meeting, 0, 0)
+    if layout != S.LAYOUT_MARK:
+        rd.bad(S.where(S.SHEET_MEETING, 0, 0), f"sổ không theo mẫu phiên bản {S.LAYOUT_VERSION} (ô ẩn A1 của sheet Hội nghị phải là "
+                                               f"'{S.LAYOUT_MARK}'): hãy dùng lệnh upgrade để chuyển sang mẫu mới")
+        raise WorkbookError(problems_before + rd.problems)
+    values = _meeting_values(t, rd)
+    meeting, settings, options = meeting_from(values, rd)
+    uses_scores = True
+    try:
+        pack = rules_by_id(options["rules_id"]) if options["rules_id"] else (rules_for(meeting.review_year) if meeting.review_year else None)
+        uses_scores = pack.uses_scores if pack is not None else True
+    except UnknownRules as exc:
+        rd.bad(values.get("review_year", (None, None, S.SHEET_MEETING))[2], str(exc))
+    roster = roster_from(t, rd)
+    members = _facts_sheet(t, rd, uses_scores, roster)
+    mode = options["member_vote_mode"]
+    detected = _detect_member_mode(t) if mode == "" else mode
+    votes = None
+    if detected.startswith("ambiguous:"):
+        rd.bad(values.get("member_vote_mode", (None, None, S.SHEET_MEETING))[2],
+               "có số liệu biểu quyết đảng viên ở nhiều nơi (" + detected.split(":")[1].replace("grid", "lưới phiếu").replace(
+                   "tally", "kiểm phiếu tay").replace("hands", "giơ tay") + "): chọn một cách nhập ở dòng này")
+    elif detected == "tally":
         votes = tally_from(t, rd)
-    else:
+    elif detected == "hands":
+        votes = tally_from(t, rd, hands=True)
+    elif detected == "grid":
         votes = grid_from(t, rd, options["issued"])
-    cell_votes = cell_votes_from(t, rd, options["cell_vote_mode"])
-    if rd.problems:
-        raise WorkbookError(rd.problems)
-    return Case(meeting=meeting, members=tuple(members), member_votes=votes, party_cell=replace(cell, votes=cell_votes),
-                rules_id=options["rules_id"] or "", settings=tuple(sorted(settings.items())))
+    cell, others = collectives_from(t, rd, uses_scores, options["collective_vote_mode"])
+    problems = problems_before + rd.problems
+    if problems:
+        raise WorkbookError(problems)
+    notes = ()
+    if other_sheet_has_data(t, uses_scores):
+        notes = ((S.SHEET_CRITERIA if uses_scores else S.SHEET_SCORES),)
+    return Case(meeting=meeting, members=tuple(members), member_votes=votes, party_cell=cell, collectives=tuple(others),
+                rules_id=options["rules_id"], settings=tuple(sorted(settings.items())), unused_sheets=notes,
+                note=options["note"])

@@ -1,27 +1,47 @@
-"""Read the workbook from a file on disk (no Excel): openpyxl, values only, input unchanged.
+"""Read the workbook from a file on disk (no Excel): python-calamine, values only, input unchanged.
 
-Each input block is read in one pass and handed to ``tables.case_from_tables``, the same converter
-the live macro and the UDFs use.
+Each input block is read from its fixed range (the schema's capacity) and handed to
+``tables.case_from_tables``, the same converter the live macro and the UDFs use. A value past the
+capacity is an error naming the cell; a file that would expand past the bounds is refused before
+calamine loads it (``xlsxguard``); an old-layout workbook is recognised and sent to ``upgrade``.
 """
 
 from __future__ import annotations
 
 import os
+import zipfile
+from datetime import date
 from pathlib import Path
+from typing import Optional
 
 from ..core.models import Case
 from . import schema as S
 from .casefile import CaseFileError
 from .tables import Tables, WorkbookError, case_from_tables
+from .xlsxguard import WorkbookTooLarge, inspect, read_bounded
 
 # (sheet, first row0, last row0, last col0) of each input block, in Tables field order.
 BLOCKS = {
-    "meeting": (S.SHEET_MEETING, S.MEETING_FIRST_ROW, S.MEETING_LAST_ROW, 3),
-    "roster": (S.SHEET_ROSTER, S.ROSTER_HEADER_ROW, S.ROSTER_LAST_ROW, len(S.ROSTER_COLUMNS) - 1),
+    "meeting": (S.SHEET_MEETING, 0, S.MEETING_LAST_ROW, 3),
+    "roster": (S.SHEET_ROSTER, S.HEADER_ROW, S.LAST_ROW, len(S.ROSTER_COLUMNS) - 1),
+    "scores": (S.SHEET_SCORES, S.HEADER_ROW, S.LAST_ROW, len(S.SCORE_COLUMNS) - 1),
+    "criteria": (S.SHEET_CRITERIA, S.HEADER_ROW, S.LAST_ROW, len(S.CRITERIA_COLUMNS) - 1),
+    "collectives": (S.SHEET_COLLECTIVES, S.COLL_HEADER_ROW, S.COLL_LAST_ROW, len(S.COLLECTIVE_COLUMNS) - 1),
     "grid": (S.SHEET_GRID, S.GRID_HEADER_ROW, S.GRID_LAST_ROW, S.GRID_LAST_BALLOT_COL),
     "tally": (S.SHEET_TALLY, 0, S.TALLY_LAST_ROW, len(S.TALLY_HEADERS) - 1),
-    "cell": (S.SHEET_CELL, S.CELL_HEADER_ROW, S.CELL_LAST_ROW, S.CELL_TALLY_COL + 2),
+    "cell": (S.SHEET_CELL, S.CELL_HEADER_ROW, S.CELL_LAST_ROW, S.CELL_LAST_BALLOT_COL),
 }
+#: What each block holds, for the message when data is found past it.
+_CAPACITY = {
+    "roster": f"tối đa {S.MAX_MEMBERS} đảng viên", "scores": f"tối đa {S.MAX_MEMBERS} đảng viên",
+    "criteria": f"tối đa {S.MAX_MEMBERS} đảng viên", "collectives": f"tối đa {S.MAX_COLLECTIVES} tập thể",
+    "grid": f"tối đa {S.MAX_MEMBERS} đảng viên và {S.MAX_BALLOTS} phiếu", "tally": f"tối đa {S.MAX_MEMBERS} đảng viên",
+    "cell": f"tối đa {S.MAX_COLLECTIVES} tập thể và {S.MAX_BALLOTS} phiếu", "meeting": "các dòng của mẫu",
+}
+#: The last column that may hold template text or helper formulas (hints, extents, the hidden
+#: "row has data" column of the member sheets); only cells past it count as stray data.
+_FREE_COLUMNS = {"meeting": 8, "roster": len(S.ROSTER_COLUMNS), "scores": len(S.SCORE_COLUMNS),
+                 "criteria": len(S.CRITERIA_COLUMNS)}
 
 
 def block_address(name: str) -> str:
@@ -36,24 +56,45 @@ def _check_file(path: Path) -> None:
     if suffix in (".xls", ".xlsb"):
         raise CaseFileError(f"tệp {path.name} là định dạng Excel cũ ({suffix}): hãy mở bằng Excel và lưu thành .xlsm")
     try:
+        if path.is_dir():
+            raise CaseFileError(f"{path.name} là một thư mục, không phải sổ Excel")
         with open(path, "rb") as fh:
             head = fh.read(8)
     except FileNotFoundError:
         raise CaseFileError(f"không tìm thấy tệp {path.name}") from None
     except PermissionError:
         raise CaseFileError(f"không mở được {path.name}: tệp đang được mở hoặc bị khóa; hãy đóng tệp trong Excel rồi thử lại") from None
+    except OSError as exc:
+        raise CaseFileError(f"không đọc được tệp {path.name} (lỗi hệ thống {exc.errno})") from None
+    if not head:
+        raise CaseFileError(f"tệp {path.name} rỗng (0 byte): hãy mở lại bản đã lưu của sổ")
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise CaseFileError(f"tệp {path.name} là định dạng Excel cũ (.xls) hoặc bị mã hóa bằng mật khẩu: hãy lưu thành .xlsm không đặt mật khẩu")
     if not head.startswith(b"PK"):
-        raise CaseFileError(f"tệp {path.name} không phải sổ Excel (.xlsm)")
+        raise CaseFileError(f"tệp {path.name} không phải sổ Excel (.xlsm): có thể là tệp văn bản hoặc CSV đổi tên")
+    try:
+        with zipfile.ZipFile(path) as z:
+            names = set(z.namelist())
+            if "mimetype" in names and b"opendocument" in z.read("mimetype"):
+                raise CaseFileError(f"tệp {path.name} là bảng tính LibreOffice (.ods): hãy lưu thành Excel (.xlsm hoặc .xlsx)")
+            if "xl/workbook.xml" not in names:
+                raise CaseFileError(f"tệp {path.name} không phải sổ Excel (không có phần xl/workbook.xml)")
+    except zipfile.BadZipFile:
+        raise CaseFileError(f"sổ Excel {path.name} bị hỏng (tệp nén không đọc được): hãy mở lại bản đã lưu trước đó") from None
+
+
+def _layout_problem(names: list[str]) -> Optional[str]:
+    if S.SHEET_SCORES not in names and "Phiếu chi bộ" in names:
+        return ("sổ theo mẫu cũ (phiên bản 1, trước khi có sheet Chấm điểm và Tập thể): hãy chạy "
+                "\"python -m xlwings_addin upgrade SỔ_CŨ.xlsm --out SỔ_MỚI.xlsm\" để chép dữ liệu sang mẫu mới (sổ cũ giữ nguyên)")
+    return None
 
 
 def _open(path: Path):
-    # python-calamine reads the cached values of a 400 x 400 grid in milliseconds (openpyxl takes
-    # seconds), reports merged cells, and never writes: the input file stays untouched.
+    # python-calamine reads the cached values of a grid in milliseconds (openpyxl takes seconds),
+    # reports merged cells, and never writes: the input file stays untouched.
     from python_calamine import CalamineWorkbook
 
-    _check_file(path)
     try:
         return CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types for damaged archives
@@ -70,14 +111,57 @@ def _merged_problems(sheet_obj, name: str) -> list[tuple[str, str]]:
     return out
 
 
-def read_tables(path: str | os.PathLike) -> Tables:
-    """Read the five input blocks of a workbook file."""
+def _overflow(name: str, sheet: str, refs: list[str]) -> list[tuple[str, str]]:
+    return [(f"{sheet}!{ref}", f"ô có dữ liệu nằm ngoài vùng nhập liệu của mẫu ({_CAPACITY[name]}): dữ liệu này không được tính; "
+                               "hãy xóa hoặc chuyển vào đúng vùng") for ref in refs[:3]]
+
+
+def _cut(name: str, rows: list, top: int, left: int) -> tuple[list, list[str]]:
+    """Cut a block out of a sheet's rows (anchored at (top, left)); list cells with data past it."""
+    sheet, r1, r2, c2 = BLOCKS[name]
+    free = _FREE_COLUMNS.get(name, c2)
+    block = []
+    outside: list[str] = []
+    for i, row in enumerate(rows):
+        r = top + i
+        if r < r1:
+            continue
+        cells = ([""] * left + list(row)) if left else list(row)
+        if r > r2:
+            for j, v in enumerate(cells):
+                if v not in (None, "") and len(outside) < 3:
+                    outside.append(S.addr(r, j))
+            continue
+        if len(cells) > c2 + 1:
+            for j in range(max(c2 + 1, free + 1), len(cells)):
+                v = cells[j]
+                if v not in (None, "") and len(outside) < 3:
+                    outside.append(S.addr(r, j))
+        block.append(cells[: c2 + 1])
+    # Rows above the first data row start the block: pad where calamine began lower.
+    first = max(top, r1)
+    return [[]] * (first - r1) + block, outside
+
+
+def read_tables(path: str | os.PathLike, today: Optional[date] = None) -> Tables:
+    """Read the input blocks of a workbook file."""
     p = Path(path)
+    _check_file(p)
+    wanted = tuple(sheet for sheet, *_ in BLOCKS.values())
+    try:
+        info = inspect(p, wanted)
+    except WorkbookTooLarge as exc:
+        raise CaseFileError(f"sổ Excel {p.name}: {exc}") from None
+    except (zipfile.BadZipFile, KeyError, OSError, SyntaxError, ValueError):
+        raise CaseFileError(f"sổ Excel {p.name} bị hỏng (thiếu hoặc hỏng phần mô tả các sheet): hãy mở lại bản đã lưu trước đó") from None
     wb = _open(p)
     try:
-        problems = []
+        problems: list[tuple[str, str]] = []
         blocks = {}
         names = wb.sheet_names
+        layout = _layout_problem(names)
+        if layout:
+            raise CaseFileError(f"{p.name}: {layout}")
         for key, (sheet, r1, r2, c2) in BLOCKS.items():
             if sheet not in names:
                 similar = [n for n in names if n.casefold().replace(" ", "") == sheet.casefold().replace(" ", "")]
@@ -85,23 +169,38 @@ def read_tables(path: str | os.PathLike) -> Tables:
                 problems.append((sheet, f"thiếu sheet '{sheet}'{hint}; không đổi tên hay xóa các sheet của mẫu"))
                 blocks[key] = []
                 continue
-            ws = wb.get_sheet_by_name(sheet)
-            problems += _merged_problems(ws, key)
-            top, left = ws.start or (0, 0)
-            rows = ws.to_python(skip_empty_area=False)
-            # Re-anchor at A1 (calamine starts at the first used cell), then cut out the block.
-            grid = [[""] * left + list(r) for r in rows]
-            grid = [[]] * top + grid
-            blocks[key] = [row[: c2 + 1] for row in grid[r1: r2 + 1]]
-        if problems:
+            si = info.sheets.get(sheet)
+            huge = si is not None and ((si.last_row or 0) > r2 + 50 or (si.last_col or 0) > c2 + 50)
+            if huge or si is None or si.last_row is None:
+                # Read only the block, streaming: a stray cell far away must not cost gigabytes.
+                try:
+                    rows, outside = read_bounded(p, si.part, r1, r2, max(c2, _FREE_COLUMNS.get(key, c2))) if si else ([], [])
+                except Exception:
+                    raise CaseFileError(f"sổ Excel {p.name}: sheet \"{sheet}\" bị hỏng, không đọc được") from None
+                blocks[key] = [row[: c2 + 1] for row in rows]
+                problems += _overflow(key, sheet, outside)
+                continue
+            try:
+                ws = wb.get_sheet_by_name(sheet)
+                problems += _merged_problems(ws, key)
+                top, left = ws.start or (0, 0)
+                rows = ws.to_python(skip_empty_area=False)
+            except CaseFileError:
+                raise
+            except Exception:
+                raise CaseFileError(f"sổ Excel {p.name}: sheet \"{sheet}\" bị hỏng, không đọc được (dữ liệu XML bị cắt hoặc sai)") from None
+            block, outside = _cut(key, rows, top, left)
+            blocks[key] = block
+            problems += _overflow(key, sheet, outside)
+        if any(w in (s for s, *_ in BLOCKS.values()) and m.startswith("thiếu sheet") for w, m in problems):
             raise WorkbookError(problems)
-        return Tables(**blocks)
+        return Tables(**blocks, today=today, overflow=tuple(problems))
     finally:
         close = getattr(wb, "close", None)
         if close:
             close()
 
 
-def read_workbook(path: str | os.PathLike) -> Case:
+def read_workbook(path: str | os.PathLike, today: Optional[date] = None) -> Case:
     """Read a workbook file as a case; raise ``CaseFileError`` naming the sheet and cell when it cannot."""
-    return case_from_tables(read_tables(path))
+    return case_from_tables(read_tables(path, today))

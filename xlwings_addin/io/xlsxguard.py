@@ -1,0 +1,182 @@
+"""Bounds on what a workbook file may expand to, and a bounded reader for the odd sheet.
+
+python-calamine reads a sheet into one dense block spanning every used cell: one stray "x" in
+XFD1048576 makes it allocate for 17 billion cells, and a 400 KB file whose shared strings expand to
+256 MB is read to the end. Before calamine sees a file, ``inspect`` checks the zip directory
+(sizes, compression ratios) and each input sheet's declared dimension. A sheet whose dimension goes
+past the template's capacity is read here instead, streaming, keeping only the cells inside the
+bounded block and noting the first cells with data outside it (so the user is told where).
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Optional
+from xml.etree.ElementTree import iterparse
+
+from .schema import col_index
+
+#: Largest uncompressed part we read (a 1000 x 1000 grid is about 40 MB of sheet XML).
+MAX_PART_BYTES = 96 * 1024 * 1024
+#: Largest expansion of one part; ordinary sheet XML compresses about 10-30 times.
+MAX_RATIO = 250
+MAX_SHARED_STRINGS = 64 * 1024 * 1024
+
+_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_DIM = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]{1,3})?([0-9]{0,7}):?([A-Z]{1,3})?([0-9]{0,7})"')
+_REF = re.compile(r"([A-Z]{1,3})([0-9]{1,7})")
+
+
+class WorkbookTooLarge(ValueError):
+    """The file would expand past the limits; the message is Vietnamese."""
+
+
+@dataclass
+class SheetInfo:
+    name: str
+    part: str
+    size: int
+    compressed: int
+    last_row: Optional[int] = None  # 0-based, from the declared dimension
+    last_col: Optional[int] = None
+
+
+@dataclass
+class Inspection:
+    sheets: dict = field(default_factory=dict)  # name -> SheetInfo
+
+
+def _sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> part path, from workbook.xml and its relationships."""
+    rels = {}
+    with z.open("xl/_rels/workbook.xml.rels") as fh:
+        for _, el in iterparse(fh):
+            if el.tag.endswith("Relationship"):
+                target = el.get("Target", "")
+                path = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
+                rels[el.get("Id")] = path
+    out = {}
+    with z.open("xl/workbook.xml") as fh:
+        for _, el in iterparse(fh):
+            if el.tag == f"{_NS}sheet":
+                rid = el.get(f"{_REL_NS}id")
+                if rid in rels:
+                    out[el.get("name")] = rels[rid]
+    return out
+
+
+def _dimension(z: zipfile.ZipFile, part: str) -> tuple[Optional[int], Optional[int]]:
+    """The declared last row and column (0-based) of a sheet, read from the part's first bytes."""
+    with z.open(part) as fh:
+        head = fh.read(4096)
+    m = _DIM.search(head)
+    if not m:
+        return None, None
+    c1, r1, c2, r2 = m.groups()
+    last_col = col_index((c2 or c1).decode()) if (c2 or c1) else None
+    last_row = int(r2 or r1) - 1 if (r2 or r1) else None
+    return last_row, last_col
+
+
+def inspect(path, wanted: tuple[str, ...]) -> Inspection:
+    """Check the zip directory and the wanted sheets' dimensions; raise ``WorkbookTooLarge`` if hostile."""
+    out = Inspection()
+    with zipfile.ZipFile(path) as z:
+        infos = {i.filename: i for i in z.infolist()}
+        for info in infos.values():
+            if info.file_size > MAX_PART_BYTES:
+                raise WorkbookTooLarge(f"phần {info.filename} của sổ giải nén ra {info.file_size // (1024 * 1024)} MB, vượt giới hạn "
+                                       f"{MAX_PART_BYTES // (1024 * 1024)} MB: sổ không phải sổ của chi bộ hoặc đã bị hỏng")
+            if info.file_size > 1024 * 1024 and info.compress_size and info.file_size / info.compress_size > MAX_RATIO:
+                raise WorkbookTooLarge(f"phần {info.filename} của sổ nén bất thường ({info.file_size // info.compress_size} lần): "
+                                       "không đọc để tránh treo máy")
+        shared = infos.get("xl/sharedStrings.xml")
+        if shared is not None and shared.file_size > MAX_SHARED_STRINGS:
+            raise WorkbookTooLarge("bảng chữ dùng chung của sổ quá lớn: không đọc để tránh treo máy")
+        parts = _sheet_parts(z)
+        for name in wanted:
+            part = parts.get(name)
+            if part is None or part not in infos:
+                continue
+            info = infos[part]
+            last_row, last_col = _dimension(z, part)
+            out.sheets[name] = SheetInfo(name, part, info.file_size, info.compress_size, last_row, last_col)
+    return out
+
+
+# --------------------------------------------------------------------------- the bounded reader
+
+
+def _shared_strings(z: zipfile.ZipFile) -> list[str]:
+    try:
+        fh = z.open("xl/sharedStrings.xml")
+    except KeyError:
+        return []
+    out = []
+    with fh:
+        for _, el in iterparse(fh):
+            if el.tag == f"{_NS}si":
+                out.append("".join(t.text or "" for t in el.iter(f"{_NS}t")))
+                el.clear()
+    return out
+
+
+def read_bounded(path, part: str, top: int, bottom: int, right: int, outside_limit: int = 5):
+    """Read the cells of rows ``top..bottom`` and columns ``0..right`` (0-based) of one sheet part.
+
+    Returns (rows, outside): rows as lists from row ``top``, and up to ``outside_limit`` addresses of
+    cells with data outside the block (past the capacity).
+    """
+    height, width = bottom - top + 1, right + 1
+    rows: list[list] = [[None] * width for _ in range(height)]
+    outside: list[str] = []
+    with zipfile.ZipFile(path) as z:
+        strings = _shared_strings(z)
+        with z.open(part) as fh:
+            for _, el in iterparse(fh):
+                if el.tag != f"{_NS}c":
+                    if el.tag == f"{_NS}row":
+                        el.clear()
+                    continue
+                ref = el.get("r", "")
+                m = _REF.fullmatch(ref)
+                if not m:
+                    el.clear()
+                    continue
+                c, r = col_index(m.group(1)), int(m.group(2)) - 1
+                value = _value(el, strings)
+                el.clear()
+                if value is None or value == "":
+                    continue
+                if top <= r <= bottom and c <= right:
+                    rows[r - top][c] = value
+                elif r > bottom or c > right:
+                    if len(outside) < outside_limit:
+                        outside.append(ref)
+    return rows, outside
+
+
+def _value(el, strings: list[str]):
+    t = el.get("t", "n")
+    v = el.find(f"{_NS}v")
+    if t == "inlineStr":
+        return "".join(x.text or "" for x in el.iter(f"{_NS}t"))
+    if v is None or v.text is None:
+        return None
+    text = v.text
+    if t == "s":
+        i = int(text)
+        return strings[i] if 0 <= i < len(strings) else ""
+    if t in ("str", "e"):
+        return text
+    if t == "b":
+        return text == "1"
+    try:
+        f = float(text)
+    except ValueError:
+        return text
+    return int(f) if f.is_integer() and abs(f) < 2 ** 53 else f
