@@ -1,16 +1,36 @@
-"""Benchmark: the core, reading from file, the macro's Excel round trips and the minutes, at 300 x 300.
+"""Benchmark: every figure of the speed issue, as ratios measured side by side in one run.
 
-Usage: python scripts/benchmark.py [--members 300] [--ballots 300] [--repeat 5]
-Prints the median of each timing. Nothing here is asserted by the tests: the figures are for people.
+The machine may be shared and noisy, so each comparison alternates its two sides (A, B, A, B, ...)
+and reports the median of each side and the ratio of the medians; absolute times are given for
+information only. Nothing here is asserted by the tests.
+
+Usage:
+    python scripts/benchmark.py            # everything (a few minutes; LibreOffice rows need soffice)
+    python scripts/benchmark.py --quick    # fewer rounds, no 1000 x 1000, no LibreOffice rows
+    python scripts/benchmark.py --rounds 9
+
+Rows (the issue's table):
+  1. ``compute BOOK.xlsm --json`` process / a process that only reads the file with python-calamine, 300 x 300
+  2. the same on the 22-member seed workbook
+  3. our modules' import on the click path (``import xlwings_addin.excel.macros`` minus ``import xlwings``),
+     under ``python -B`` as RunPython starts it: sources only vs byte code compiled at install time
+  4. cells read by one click at 22 members (and 300), and the number of Excel calls
+  5. live functions: computations per recalculation
+  6. ``ballots`` for 300 members / for 22: time, pages, peak memory
+  7. ``demo --pdf`` / ``demo``
+  8. building a workbook: child processes started and time
+  9. compute growth from 100 to 1,000 members (exponent of a log-log fit), and 1,000 x 1,000 from file
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
-import json
 import random
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -18,90 +38,271 @@ from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")  # test key of the remote engine (PolyForm NC)
+os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")  # test key of xlwings' remote engine (PolyForm NC)
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from xlwings_addin.engine import compute  # noqa: E402
 from xlwings_addin.core.levels import Level  # noqa: E402
 from xlwings_addin.core.models import Ballot, BallotGrid, Case, CellBallots, Meeting, Member, PartyCell, Person, Spoiled  # noqa: E402
+from xlwings_addin.engine import compute  # noqa: E402
 from xlwings_addin.excel.template import build_workbook  # noqa: E402
-from xlwings_addin.io.casefile import read_case, write_case  # noqa: E402
-from xlwings_addin.io.tables import case_from_tables  # noqa: E402
-from xlwings_addin.io.workbook import read_tables, read_workbook  # noqa: E402
+
+PY = sys.executable
+BARE = "import sys\nfrom python_calamine import CalamineWorkbook\nwb = CalamineWorkbook.from_path(sys.argv[1])\n" \
+       "for name in wb.sheet_names:\n    wb.get_sheet_by_name(name).to_python()\n"
 
 
-def make_case(n_members: int, n_ballots: int, seed: int = 1) -> Case:
+def make_case(n_members: int, n_ballots: int, seed: int = 1, year: int = 2023) -> Case:
+    """A case voted by ballots (the heaviest input to read and count)."""
     rnd = random.Random(seed)
-    members = tuple(Member(name=f"Đảng viên số {i + 1:03d}", role="Giáo viên") for i in range(n_members))
+    members = tuple(Member(name=f"Đảng viên số {i + 1:04d}", role="Giáo viên") for i in range(n_members))
     choices = [Level.HTTNV] * 7 + [Level.HTXSNV, Level.HTNV, Spoiled.SPOILED]
     ballots = tuple(Ballot(id=str(j + 1), marks=tuple(rnd.choice(choices) for _ in members), invalid=(j % 50 == 7))
                     for j in range(n_ballots))
-    meeting = Meeting(review_year=2025, date=date(2025, 12, 5), party_cell="Chi bộ Thử tải", upper_body="Đảng bộ xã A",
+    meeting = Meeting(review_year=year, date=date(year, 11, 28), party_cell="Chi bộ Thử tải", upper_body="Đảng bộ xã A",
                       upper_committee="Đảng ủy xã A", locality="A", chair=Person("Nguyễn Văn A", "Bí thư Chi bộ"),
                       secretary=Person("Trần Thị B"), vote_counters=(Person("Lê C", "Trưởng ban"),))
     return Case(meeting=meeting, members=members, member_votes=BallotGrid(tuple(m.name for m in members), ballots),
                 party_cell=PartyCell(votes=CellBallots((Level.HTTNV,) * n_ballots)))
 
 
-def median_time(fn, repeat: int) -> float:
+def run(cmd: list[str], env=None) -> float:
+    t = time.perf_counter()
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=ROOT)
+    return time.perf_counter() - t
+
+
+def paired(a, b, rounds: int) -> tuple[float, float, float]:
+    """Alternate two timed callables; return (median a, median b, ratio of medians)."""
+    ta, tb = [], []
+    a(), b()  # warm the file cache and the byte code
+    for _ in range(rounds):
+        ta.append(a())
+        tb.append(b())
+    ma, mb = statistics.median(ta), statistics.median(tb)
+    return ma, mb, ma / mb
+
+
+def in_process(fn, rounds: int) -> float:
     times = []
-    for _ in range(repeat):
+    for _ in range(rounds):
         t = time.perf_counter()
         fn()
         times.append(time.perf_counter() - t)
     return statistics.median(times)
 
 
+def row(label: str, value: str, goal: str = "", info: str = "") -> None:
+    print(f"  {label:<58} {value:<22} {('goal ' + goal) if goal else '':<18} {info}")
+
+
+def bench_compute_vs_bare(book: Path, rounds: int) -> tuple[float, float, float]:
+    bare = Path(tempfile.gettempdir()) / "xeploai_bare_read.py"
+    bare.write_text(BARE, encoding="utf-8")
+    return paired(lambda: run([PY, "-m", "xlwings_addin", "compute", str(book), "--json"]),
+                  lambda: run([PY, str(bare), str(book)]), rounds)
+
+
+def bench_import(tmp: Path, rounds: int) -> dict:
+    """Import cost under -B: a copy of the package with sources only, then byte-compiled (install time)."""
+    out = {}
+    copy = tmp / "pkg"
+    shutil.copytree(ROOT / "xlwings_addin", copy / "xlwings_addin", ignore=shutil.ignore_patterns("__pycache__"))
+    env = {**os.environ, "PYTHONPATH": str(copy)}
+    base = [PY, "-B", "-c", "import xlwings"]
+    ours = [PY, "-B", "-c", "import xlwings, xlwings_addin.excel.macros"]
+    a, b, _ = paired(lambda: run(ours, env), lambda: run(base, env), rounds)
+    out["sources only"] = (a - b) * 1000
+    subprocess.run([PY, "-m", "compileall", "-q", str(copy / "xlwings_addin")], check=True)
+    a, b, _ = paired(lambda: run(ours, env), lambda: run(base, env), rounds)
+    out["compiled at install"] = (a - b) * 1000
+    # -B never writes byte code: the copy has none but what compileall wrote.
+    out["pyc files after runs"] = sum(1 for _ in (copy / "xlwings_addin").rglob("*.pyc"))
+    return out
+
+
+def bench_cells(tmp: Path) -> dict:
+    import xlwings as xw
+    from test_workbook_macro import _CountingBook
+    from xlsupport import count_calls, payload_from_workbook
+
+    from xlwings_addin.excel import macros
+    from xlwings_addin.io.casefile import read_case
+
+    out = {}
+    for label, case in (("22 (seed)", read_case(ROOT / "xlwings_addin" / "examples" / "song-phuong-2023.json")),
+                        ("300", make_case(300, 300)), ("1000", make_case(1000, 50))):
+        path = build_workbook(tmp / f"cells-{label.split()[0]}.xlsm", case, None)
+        payload = payload_from_workbook(path)
+        counting = _CountingBook(xw.Book(json=payload))
+        macros.read_tables_live(counting)
+        book = xw.Book(json=payload)
+        macros.run(book)
+        out[label] = (counting.reads, counting.cells, dict(count_calls(book.json()["actions"])))
+    return out
+
+
+def bench_udf() -> int:
+    import xlwings as xw
+    from xlsupport import payload_from_workbook
+
+    from xlwings_addin.excel import udfs
+    from xlwings_addin.io.workbook import BLOCKS, block_address
+
+    calls = {"n": 0}
+    real = udfs.compute
+
+    def counting(case):
+        calls["n"] += 1
+        return real(case)
+
+    udfs.compute = counting
+    try:
+        udfs._last.clear()
+        book = xw.Book(json=payload_from_workbook(ROOT / "workbook" / "vi-du-song-phuong-2023.xlsm"))
+        args = [book.sheets[sheet].range(block_address(key)).options(ndim=2).value for key, (sheet, *_r) in BLOCKS.items()]
+        udfs.XEPLOAI_KETQUA(*args)
+        udfs.XEPLOAI_CANHBAO(*args)
+    finally:
+        udfs.compute = real
+    return calls["n"]
+
+
+def _pages(pdf: Path) -> int:
+    data = pdf.read_bytes()
+    return data.count(b"/Type /Page") - data.count(b"/Type /Pages") if b"/Type /Page" in data else data.count(b"/Type/Page") - data.count(b"/Type/Pages")
+
+
+def bench_ballots(tmp: Path, rounds: int, with_pdf: bool) -> dict:
+    from xlwings_addin.io.casefile import write_case
+
+    small, big = tmp / "b22.json", tmp / "b300.json"
+    write_case(make_case(22, 22), small)
+    write_case(make_case(300, 300), big)
+    probe = ("import resource, sys\nfrom xlwings_addin.cli import main\nrc = main(sys.argv[1:])\n"
+             "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\nsys.exit(rc)\n")
+    script = tmp / "probe.py"
+    script.write_text(probe, encoding="utf-8")
+    outs = {22: tmp / "p22", 300: tmp / "p300"}
+
+    def once(n, src):
+        folder = outs[n]
+        folder.mkdir(exist_ok=True)
+        t = time.perf_counter()
+        proc = subprocess.run([PY, str(script), "ballots", str(src), "--out", str(folder / "phieu.docx"), "--force"],
+                              capture_output=True, text=True, cwd=ROOT)
+        elapsed = time.perf_counter() - t
+        try:
+            rss = int(proc.stderr.strip().splitlines()[-1])
+        except (ValueError, IndexError):
+            rss = 0
+        once.rss[n] = max(once.rss.get(n, 0), rss)
+        return elapsed
+
+    once.rss = {}
+    a, b, ratio = paired(lambda: once(300, big), lambda: once(22, small), rounds)
+    out = {"time 300 / 22": (a, b, ratio), "peak KB": once.rss}
+    if with_pdf:
+        from xlwings_addin.documents.render import docx_to_pdf_many, find_soffice
+
+        if find_soffice():
+            docs = [sorted(outs[n].glob("*.docx"))[0] for n in (22, 300)]
+            pdfs = docx_to_pdf_many(docs, out_dir=tmp / "pdf")
+            out["pages 22, 300"] = tuple(_pages(p) for p in pdfs)
+    return out
+
+
+def bench_demo(tmp: Path, rounds: int) -> tuple[float, float, float]:
+    counter = {"i": 0}
+
+    def demo(pdf: bool):
+        counter["i"] += 1
+        cmd = [PY, "-m", "xlwings_addin", "demo", "--out", str(tmp / f"demo{counter['i']}")] + (["--pdf"] if pdf else [])
+        return run(cmd)
+
+    return paired(lambda: demo(True), lambda: demo(False), rounds)
+
+
+def bench_build(tmp: Path) -> tuple[int, float]:
+    import subprocess as sp
+
+    started = {"n": 0}
+    real_run, real_popen = sp.run, sp.Popen
+
+    def count_run(*a, **k):
+        started["n"] += 1
+        return real_run(*a, **k)
+
+    class CountPopen(real_popen):  # type: ignore[misc, valid-type]
+        def __init__(self, *a, **k):
+            started["n"] += 1
+            super().__init__(*a, **k)
+
+    sp.run, sp.Popen = count_run, CountPopen
+    try:
+        t = time.perf_counter()
+        build_workbook(tmp / "build.xlsm")
+        elapsed = time.perf_counter() - t
+    finally:
+        sp.run, sp.Popen = real_run, real_popen
+    return started["n"], elapsed
+
+
+def bench_growth(rounds: int, sizes=(100, 200, 400, 700, 1000)) -> tuple[list, float]:
+    points = []
+    for n in sizes:
+        case = make_case(n, n)
+        points.append((n, in_process(lambda: compute(case), max(1, rounds // 2))))
+    xs, ys = [math.log(n) for n, _ in points], [math.log(t) for _, t in points]
+    mx, my = statistics.mean(xs), statistics.mean(ys)
+    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
+    return points, slope
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--members", type=int, default=300)
-    parser.add_argument("--ballots", type=int, default=300)
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=7, help="paired rounds per comparison (default 7)")
+    parser.add_argument("--quick", action="store_true", help="fewer rounds; skip 1000 x 1000 and LibreOffice rows")
     args = parser.parse_args(argv)
-    n, b, k = args.members, args.ballots, args.repeat
-    case = make_case(n, b)
-    rows = []
-    with tempfile.TemporaryDirectory() as tmp:
-        tmp = Path(tmp)
-        book = build_workbook(tmp / "bench.xlsm", case, None)
-        case_json = tmp / "bench.json"
-        write_case(case, case_json)
-        rows.append(("core: compute (in memory)", median_time(lambda: compute(case), k)))
-        rows.append(("workbook: read the input blocks only", median_time(lambda: read_tables(book), k)))
-        rows.append(("workbook: read + build the case", median_time(lambda: case_from_tables(read_tables(book)), k)))
-        rows.append(("workbook: read + compute (compute BOOK.xlsm)", median_time(lambda: compute(read_workbook(book)), k)))
-        rows.append(("case file: read only (json)", median_time(lambda: json.loads(case_json.read_text(encoding='utf-8')), k)))
-        rows.append(("case file: read + compute", median_time(lambda: compute(read_case(case_json)), k)))
-        result = compute(case)
-        from xlwings_addin.documents.export import export
-
-        rows.append(("minutes: render .docx", median_time(lambda: export("minutes", case, result, tmp / "bb.docx"), max(1, k // 2))))
-        rows.append(("template: build the filled workbook", median_time(lambda: build_workbook(tmp / "again.xlsm", case, result), 1)))
-        calls = {}
-        try:
-            import os
-
-            os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
-            import xlwings as xw
-            from xlsupport import count_calls, payload_from_workbook
-
-            from xlwings_addin.excel.macros import run
-
-            for size in (22, n):
-                path = build_workbook(tmp / f"m{size}.xlsm", make_case(size, min(size, b)), None)
-                xb = xw.Book(json=payload_from_workbook(path))
-                t = time.perf_counter()
-                run(xb)
-                calls[size] = (dict(count_calls(xb.json()["actions"])), time.perf_counter() - t)
-        except Exception as exc:  # the remote engine needs xlwings' PRO code and its test key
-            calls = {"skipped": str(exc)}
-    print(f"Benchmark: {n} members x {b} ballots, median of {k} runs")
-    for label, seconds in rows:
-        print(f"  {label:<48} {seconds * 1000:9.1f} ms")
-    print("Macro run(book) through xlwings' remote engine (Excel round trips by kind):")
-    for size, value in calls.items():
-        print(f"  {size} members: {value}")
+    rounds = 3 if args.quick else args.rounds
+    # The documented install compiles the byte code (RunPython starts Python with -B, which never
+    # writes it): measure the package as installed.
+    subprocess.run([PY, "-m", "compileall", "-q", str(ROOT / "xlwings_addin")], check=True)
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        book300 = build_workbook(tmp / "b300.xlsm", make_case(300, 300), None)
+        seed = ROOT / "workbook" / "vi-du-song-phuong-2023.xlsm"
+        print(f"Benchmark (median of {rounds} paired rounds; ratios of medians; the machine is shared)")
+        a, b, r = bench_compute_vs_bare(book300, rounds)
+        row("1. compute --json / bare calamine read, 300 x 300", f"{r:.2f}x", "<= 1.5x", f"{a * 1000:.0f} vs {b * 1000:.0f} ms")
+        a, b, r = bench_compute_vs_bare(seed, rounds)
+        row("2. compute --json / bare calamine read, 22-member seed", f"{r:.2f}x", "<= 2.0x", f"{a * 1000:.0f} vs {b * 1000:.0f} ms")
+        imp = bench_import(tmp, rounds)
+        row("3. import on the click path under -B (ours minus xlwings)", f"{imp['compiled at install']:.0f} ms", "<= 15 ms",
+            f"sources only {imp['sources only']:.0f} ms; -B wrote no byte code: {imp['pyc files after runs']} .pyc "
+            "are those compileall wrote")
+        cells = bench_cells(tmp)
+        for label, (reads, n_cells, calls) in cells.items():
+            goal = "<= 5,000 cells" if label.startswith("22") else ""
+            row(f"4. one click at {label} members: cells read", f"{n_cells:,} in {reads} reads", goal, f"writes {calls}")
+        row("5. live functions: computations per recalculation", str(bench_udf()), "1")
+        bal = bench_ballots(tmp, max(1, rounds // 2), with_pdf=not args.quick)
+        a, b, r = bal["time 300 / 22"]
+        row("6. ballots for 300 / for 22: time", f"{r:.2f}x", "<= 3x", f"{a * 1000:.0f} vs {b * 1000:.0f} ms; peak {bal['peak KB']} KB")
+        if "pages 22, 300" in bal:
+            row("   ballots pages (22, 300 members)", str(bal["pages 22, 300"]), "linear")
+        if not args.quick:
+            a, b, r = bench_demo(tmp, max(1, rounds // 3))
+            row("7. demo --pdf / demo", f"{r:.2f}x", "one LibreOffice start", f"{a:.1f} vs {b:.1f} s")
+        children, seconds = bench_build(tmp)
+        row("8. building a workbook: child processes started", str(children), "0", f"{seconds:.2f} s for the empty template")
+        points, slope = bench_growth(rounds, (100, 200, 400) if args.quick else (100, 200, 400, 700, 1000))
+        row("9. compute growth exponent, n members x n ballots", f"{slope:.2f}", "~2 (n x n marks)",
+            "; ".join(f"{n}: {t * 1000:.0f} ms" for n, t in points))
+        if not args.quick:
+            big = build_workbook(tmp / "b1000.xlsm", make_case(1000, 1000), None)
+            a, b, r = bench_compute_vs_bare(big, max(1, rounds // 2))
+            row("   compute --json / bare read, 1,000 x 1,000", f"{r:.2f}x", "", f"{a * 1000:.0f} vs {b * 1000:.0f} ms")
     return 0
 
 

@@ -6,7 +6,9 @@ message and a location ("Phiếu!F7", a member's name). Exceptions are kept for 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from .record import record
+
+
 from enum import Enum
 
 
@@ -22,7 +24,7 @@ class Severity(Enum):
         return {"error": "Lỗi", "warning": "Cảnh báo", "info": "Lưu ý"}[self.value]
 
 
-@dataclass(frozen=True)
+@record
 class Finding:
     """One coded observation about the case."""
 

@@ -252,6 +252,9 @@ def time_(value: Any) -> time:
     raise InputProblem(f"giờ không hợp lệ '{shown(value)}' (ví dụ 14:00)")
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def text(value: Any, *, limit: int = MAX_TEXT) -> str:
     """Return typed text in NFC, stripped; refuse unreadable characters and text Excel could not hold."""
     if value is None:
@@ -261,11 +264,15 @@ def text(value: Any, *, limit: int = MAX_TEXT) -> str:
     if isinstance(value, datetime):
         value = value.strftime("%d/%m/%Y")
     out = str(value)
-    if any(_is_surrogate(ch) for ch in out):
-        raise InputProblem("có ký tự không đọc được (lỗi mã hóa): hãy gõ lại đoạn chữ này")
-    out = unicodedata.normalize("NFC", out).strip()
-    if any(unicodedata.category(ch) == "Cc" and ch not in "\n\t\r" for ch in out):
-        out = "".join(ch for ch in out if unicodedata.category(ch) != "Cc" or ch in "\n\t\r")
+    try:
+        out.encode("utf-8")  # C speed: fails only on a lone surrogate (broken encoding)
+    except UnicodeEncodeError:
+        raise InputProblem("có ký tự không đọc được (lỗi mã hóa): hãy gõ lại đoạn chữ này") from None
+    if not out.isascii():
+        out = unicodedata.normalize("NFC", out)
+    out = out.strip()
+    if _CONTROL.search(out):
+        out = _CONTROL.sub("", out)
     if len(out) > limit:
         raise InputProblem(f"đoạn chữ dài {len(out)} ký tự, vượt giới hạn {limit} ký tự (không thể lưu đủ)")
     return out

@@ -6,12 +6,13 @@ and say so (a finding) when a conclusion needs a fact that is missing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+
 from datetime import date, time
 from enum import Enum
 from fractions import Fraction
 from typing import Optional, Union
 
+from .record import field, record
 from .levels import Level
 
 
@@ -113,7 +114,7 @@ class CollectiveKind(_Choice):
         self.label = label
 
 
-@dataclass(frozen=True)
+@record
 class Discipline:
     """A discipline imposed in the review period."""
 
@@ -125,7 +126,7 @@ class Discipline:
     previous_unit: bool = False  # the fault was committed at a previous unit (counts for that unit's collective)
 
 
-@dataclass(frozen=True)
+@record
 class Tasks:
     """Task counts for a year (P6: the user types counts, the program computes the percentages).
 
@@ -145,7 +146,7 @@ class Tasks:
         return any(v is not None for v in (self.assigned, self.done, self.on_time, self.exceeded, self.late))
 
 
-@dataclass(frozen=True)
+@record
 class Performance:
     """Facts about the year's work, as far as recorded (percentages are 0..100)."""
 
@@ -179,7 +180,7 @@ class Performance:
         return any(v is not None for k, v in self.__dict__.items() if k != "tasks") or self.tasks.has_any
 
 
-@dataclass(frozen=True)
+@record
 class LeaderFacts:
     """What QĐ 366 Art. 11 (Phụ lục 3) adds for a leader or manager (form 2A, S11, S21)."""
 
@@ -200,7 +201,7 @@ class LeaderFacts:
                                                 self.low_confidence_votes)) or any(self.quarters))
 
 
-@dataclass(frozen=True)
+@record
 class Member:
     """A party member on the chi bộ's roll."""
 
@@ -248,7 +249,7 @@ class Member:
         return self.attendance is Attendance.PRESENT
 
 
-@dataclass(frozen=True)
+@record
 class Person:
     """A named person with a title, e.g. the chair or a guest."""
 
@@ -256,7 +257,7 @@ class Person:
     title: str = ""
 
 
-@dataclass(frozen=True)
+@record
 class Meeting:
     """The review meeting (hội nghị kiểm điểm)."""
 
@@ -301,12 +302,13 @@ class Spoiled(Enum):
     """A spoiled line on a valid ballot (no mark, or several marks, for one member)."""
 
     SPOILED = "x"
+    __hash__ = object.__hash__  # a singleton: identity hash, C speed (see Level)
 
 
 Mark = Union[Level, Spoiled, None]  # None: nothing typed in the cell
 
 
-@dataclass(frozen=True)
+@record
 class Ballot:
     """One paper ballot: a mark per member row (in the grid's order), or the whole ballot invalid."""
 
@@ -319,7 +321,7 @@ class Ballot:
     column: str = ""  # the ballot's column in the grid sheet ("F"), with BallotGrid.rows gives cell addresses
 
 
-@dataclass(frozen=True)
+@record
 class BallotGrid:
     """All member ballots: ``order`` names the rows, each ballot is a column."""
 
@@ -331,7 +333,7 @@ class BallotGrid:
     rows: tuple[int, ...] = ()  # the Excel row of each member row, when read from a workbook
 
 
-@dataclass(frozen=True)
+@record
 class TallyRow:
     """Hand-counted votes for one member."""
 
@@ -344,7 +346,7 @@ class TallyRow:
         return dict(self.votes).get(level, 0)
 
 
-@dataclass(frozen=True)
+@record
 class Tally:
     """Counts typed in by a cell that counts by hand."""
 
@@ -355,7 +357,7 @@ class Tally:
     where: str = ""
 
 
-@dataclass(frozen=True)
+@record
 class HandsRow:
     """A show of hands on one member: agree / disagree with the level put to the vote."""
 
@@ -366,7 +368,7 @@ class HandsRow:
     where: str = ""
 
 
-@dataclass(frozen=True)
+@record
 class Hands:
     """Show-of-hands counts for the members (biểu quyết giơ tay)."""
 
@@ -374,7 +376,7 @@ class Hands:
     where: str = ""
 
 
-@dataclass(frozen=True)
+@record
 class CellBallots:
     """A collective's ballots: one mark per ballot."""
 
@@ -384,7 +386,7 @@ class CellBallots:
     where: str = ""
 
 
-@dataclass(frozen=True)
+@record
 class CellTally:
     """Hand-counted votes for a collective's level."""
 
@@ -396,7 +398,7 @@ class CellTally:
         return dict(self.votes).get(level, 0)
 
 
-@dataclass(frozen=True)
+@record
 class CellHands:
     """A show of hands on a collective's proposed level."""
 
@@ -410,7 +412,7 @@ MemberVotes = Union[BallotGrid, Tally, Hands, None]
 CellVotes = Union[CellBallots, CellTally, CellHands, None]
 
 
-@dataclass(frozen=True)
+@record
 class Collective:
     """A collective reviewed at the meeting: the chi bộ itself, its chi ủy, the unit's leadership...
 
@@ -447,7 +449,7 @@ class Collective:
 PartyCell = Collective
 
 
-@dataclass(frozen=True)
+@record
 class Case:
     """One meeting: everything the engine needs."""
 

@@ -6,10 +6,11 @@ New keys are only ever added, so a reader of an older result keeps working.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+
 from fractions import Fraction
 from typing import Optional
 
+from .record import field, record
 from .findings import Finding, Severity
 from .levels import LEVELS, Level
 
@@ -51,7 +52,7 @@ def _num(value: Optional[Fraction]):
     return round(float(value), 4)
 
 
-@dataclass(frozen=True)
+@record
 class SubjectResult:
     """The vote and proposal for a member or for a collective."""
 
@@ -148,7 +149,7 @@ class SubjectResult:
         }
 
 
-@dataclass(frozen=True)
+@record
 class CollectiveResult:
     """A collective's proposal, with what the JSON adds for collectives."""
 
@@ -163,7 +164,7 @@ class CollectiveResult:
         return d
 
 
-@dataclass(frozen=True)
+@record
 class GroupQuota:
     """The HTXSNV cap inside one group of similar posts (S14, S15)."""
 
@@ -185,7 +186,7 @@ class GroupQuota:
                 "ties": self.ties}
 
 
-@dataclass(frozen=True)
+@record
 class Quota:
     """The HTXSNV quota check (R22-R25), in total and per group."""
 
@@ -212,7 +213,7 @@ class Quota:
         return d
 
 
-@dataclass(frozen=True)
+@record
 class Result:
     """Everything ``compute`` concludes about a case."""
 

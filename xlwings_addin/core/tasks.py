@@ -7,16 +7,17 @@ counts (or, when only percentages were typed, those) into the shares the rules t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+
 from fractions import Fraction
 from typing import Optional
 
+from .record import record
 from .models import Performance, Tasks
 
 HUNDRED = Fraction(100)
 
 
-@dataclass(frozen=True)
+@record
 class TaskRates:
     """Shares of the year's tasks, in percent (None: not recorded)."""
 

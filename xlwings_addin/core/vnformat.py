@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import date, time
+from functools import lru_cache
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
@@ -45,8 +46,12 @@ def decimal_vn(value: Fraction | int | float | Decimal, places: int = 2) -> str:
     return out + ("," + frac if frac else "")
 
 
+@lru_cache(maxsize=4096)
 def percent_vn(part: int | Fraction, whole: int | Fraction) -> str:
-    """Return part/whole as a Vietnamese percentage: 21 of 22 gives "95,45%", never "100%"."""
+    """Return part/whole as a Vietnamese percentage: 21 of 22 gives "95,45%", never "100%".
+
+    Cached: a result table asks for the same few hundred (votes, base) pairs thousands of times.
+    """
     if not whole:
         return "0%"
     ratio = Fraction(part) * 100 / Fraction(whole)

@@ -17,7 +17,7 @@ from typing import Optional
 from ..core.result import Result
 from ..engine import compute
 from ..io import schema as S
-from ..io.casefile import CaseFileError
+from ..io.errors import CaseFileError
 from ..io.output import error_block, results_block, safe_text, summary_block, warnings_block
 from ..io.tables import Tables, WorkbookError, case_from_tables
 from ..io.workbook import BLOCKS
@@ -63,9 +63,9 @@ def read_tables_live(book) -> Tables:
     roster, not with the template's capacity.
     """
     sheet, r1, r2, c2 = BLOCKS["meeting"]
-    meeting = _sheet(book, sheet).range(f"A{r1 + 1}:{S.col(max(c2, S.EXTENT_COL))}{r2 + 1}").options(ndim=2).value or []
+    meeting = _sheet(book, sheet).range(f"A{r1 + 1}:{S.col(c2)}{r2 + 1}").options(ndim=2).value or []
     extents = _extents(meeting)
-    blocks = {"meeting": [row[: c2 + 1] for row in meeting]}
+    blocks = {"meeting": meeting}
     for key, (sheet, r1, r2, c2) in BLOCKS.items():
         if key == "meeting":
             continue

@@ -495,9 +495,10 @@ def _data_helper(ws, fm: _Formats, columns, first_input: int, members, has_data)
     for i in range(S.MAX_MEMBERS):
         r = S.FIRST_ROW + i
         m = members[i] if i < len(members) else None
-        cached = i + 1 if (m is not None and has_data(m)) else 0
+        # "" (not 0) on empty rows: readers then see no used cells past the roster.
+        cached = i + 1 if (m is not None and has_data(m)) else ""
         rng = span.format(r=r + 1)
-        ws.write_formula(r, h, f"=IF(SUMPRODUCT(LEN({rng}))>0,ROW()-{S.FIRST_ROW},0)", fm.hidden, cached)
+        ws.write_formula(r, h, f'=IF(SUMPRODUCT(LEN({rng}))>0,ROW()-{S.FIRST_ROW},"")', fm.hidden, cached)
     ws.set_column(h, h, 4, fm.hidden, {"hidden": True})
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import xlwings as xw
 
 from ..engine import compute
-from ..io.casefile import CaseFileError
+from ..io.errors import CaseFileError
 from ..io.output import results_block, warnings_block
 from ..io.schema import RESULTS_HEADER_ROW
 from ..io.tables import Tables, WorkbookError, case_from_tables

@@ -32,13 +32,7 @@ MAX_FILE_BYTES = 64 * 1024 * 1024  # a chi bộ's case is a few hundred KB; boun
 MAX_DEPTH = 12  # the deepest legitimate nesting is 6
 
 
-class CaseFileError(ValueError):
-    """Unreadable or invalid input; ``where`` names the place."""
-
-    def __init__(self, message: str, where: str = ""):
-        super().__init__(f"{where}: {message}" if where else message)
-        self.message = message
-        self.where = where
+from .errors import CaseFileError  # noqa: E402  (defined apart so readers import it without this module)
 
 
 # --------------------------------------------------------------------------- generic reading

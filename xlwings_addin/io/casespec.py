@@ -8,9 +8,10 @@ field is validated the same way, unknown keys are refused with their path (a typ
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+
 from typing import Any, Optional
 
+from ..core.record import field, record
 from ..core.inputs import MAX_NAME, MAX_TEXT
 from ..core.models import Attendance, CollectiveKind, DisciplineForm, FormGroup, Grade, Membership
 
@@ -25,7 +26,7 @@ MAX_BALLOTS = 5000
 MAX_LIST = 100  # short lists: guests, legal basis, collectives, members of a collective
 
 
-@dataclass(frozen=True)
+@record
 class T:
     """A field type: ``kind`` and its parameters; ``required`` and ``nullable`` for the schema."""
 

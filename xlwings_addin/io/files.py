@@ -47,16 +47,7 @@ _RENAME_REFUSES_TO_REPLACE = os.name == "nt"
 _O_BINARY = getattr(os, "O_BINARY", 0)  # Windows would otherwise translate newlines
 
 
-class OutputFileError(OSError):
-    """An output file could not be written; the message is Vietnamese and names the place."""
-
-    def __init__(self, message: str, path: Path | None = None):
-        super().__init__(message)
-        self.message = message
-        self.path = path
-
-    def __str__(self) -> str:
-        return self.message
+from .errors import OutputFileError  # noqa: E402  (defined apart: the CLI catches it without importing this module)
 
 
 def describe_os_error(exc: OSError) -> str:

@@ -15,7 +15,7 @@ from typing import Optional
 from ..core.levels import LEVELS
 from ..core.models import Case, CellBallots, CellTally, Collective, Member, Performance, Tasks
 from . import schema as S
-from .casefile import CaseFileError
+from .errors import CaseFileError
 from .tables import Tables, WorkbookError, _Reader, _check_headers, _discipline, _grade, grid_from, meeting_from, read_rows, tally_from
 
 C = S.Column

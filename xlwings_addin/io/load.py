@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from ..core.models import Case
-from .casefile import CaseFileError, read_case
+from .errors import CaseFileError
 
 WORKBOOK_SUFFIXES = (".xlsm", ".xlsx")
 
@@ -16,6 +16,8 @@ def load_case(path: str | os.PathLike) -> Case:
     p = Path(path)
     suffix = p.suffix.lower()
     if suffix == ".json":
+        from .casefile import read_case  # imported lazily: a workbook never needs the case-file spec
+
         return read_case(p)
     if suffix in WORKBOOK_SUFFIXES:
         from .workbook import read_workbook  # imported lazily: openpyxl is only needed here

@@ -12,8 +12,9 @@ layout 1 are recognised and upgraded by the ``upgrade`` command.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
+
+from ..core.record import record
 from ..core.models import Attendance, CollectiveKind, DisciplineForm, FormGroup, Membership
 
 LAYOUT_VERSION = 2
@@ -98,7 +99,7 @@ PROFILES = (("HD 36-HD/VPTW (2018)", "hd36_2018"), ("HD 05-HD/VPTW (2026, chưa 
 MEETING_FIRST_ROW = 3  # 0-based row of the first field (row 4 in Excel)
 
 
-@dataclass(frozen=True)
+@record
 class Field:
     key: str
     label: str
@@ -210,7 +211,7 @@ SETTING_KEYS = ("proposal_basis", "vote_overrides_score", "base_policy", "htxs_t
 # --------------------------------------------------------------------------- per-member sheets
 
 
-@dataclass(frozen=True)
+@record
 class Column:
     key: str
     header: str

@@ -9,11 +9,13 @@ the cell; all problems are collected and raised together as one ``WorkbookError`
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass, field
+
+from itertools import repeat
 from datetime import date, datetime
 from fractions import Fraction
 from typing import Any, Optional
 
+from ..core.record import field, record
 from ..core import inputs
 from ..core.levels import LEVELS, Level
 from ..core.models import (
@@ -22,7 +24,7 @@ from ..core.models import (
     Spoiled, Tally, TallyRow, Tasks,
 )
 from . import schema as S
-from .casefile import CaseFileError
+from .errors import CaseFileError
 
 MAX_PROBLEMS = 30
 
@@ -30,6 +32,7 @@ MAX_PROBLEMS = 30
 _SLOW = object()
 _FAST_MARKS = {None: None, "": None, "x": Spoiled.SPOILED, "X": Spoiled.SPOILED,
                **{v: lvl for lvl in LEVELS for v in (lvl.digit, float(lvl.digit), str(lvl.digit))}}
+_FAST_KEYS = frozenset(_FAST_MARKS)
 
 
 class WorkbookError(CaseFileError):
@@ -46,7 +49,7 @@ class WorkbookError(CaseFileError):
         self.where = first
 
 
-@dataclass(frozen=True)
+@record
 class Tables:
     """The input blocks of the workbook, each read in one call from its fixed top-left cell."""
 
@@ -257,13 +260,43 @@ def read_rows(table: list, columns, sheet: str, header_row0: int, rd: _Reader) -
         row = table[i]
         if not row:
             continue
-        cells = [(j, c, row[j] if j < len(row) else None) for j, c in inputs_]
+        values = [row[j] if j < len(row) else None for j, _ in inputs_]
+        if _empty_count(values) == len(values):
+            continue  # the usual empty row, told apart at C speed
+        cells = [(j, c, v) for (j, c), v in zip(inputs_, values)]
         if all(_blank(v) for _, _, v in cells):
             continue
         row0 = header_row0 + i
-        out[row0] = {c.key: rd.value(c, v, S.where(sheet, row0, j)) for j, c, v in cells}
-        out[row0]["_where"] = {c.key: S.where(sheet, row0, j) for j, c, _ in cells}
+        # Blank cells convert to their empty value without building an address (most cells of a row).
+        out[row0] = {c.key: (rd.value(c, v, S.where(sheet, row0, j)) if not (v is None or v == "") else _EMPTY.get(c.kind))
+                     for j, c, v in cells}
+        out[row0]["_where"] = _Places(sheet, row0, columns)
     return out
+
+
+#: What a blank cell means for each column kind (the converters give the same for "" and None).
+_EMPTY = {"text": "", "long": "", "name": "", "bool": False}
+
+
+class _Places:
+    """Cell addresses of one row by column key, made only when a message needs one."""
+
+    __slots__ = ("sheet", "row0", "index")
+    _cache: dict = {}
+
+    def __init__(self, sheet: str, row0: int, columns):
+        self.sheet, self.row0 = sheet, row0
+        key = id(columns)
+        index = _Places._cache.get(key)
+        if index is None:
+            index = _Places._cache[key] = {c.key: j for j, c in enumerate(columns)}
+        self.index = index
+
+    def __getitem__(self, key: str) -> str:
+        return S.where(self.sheet, self.row0, self.index[key])
+
+    def get(self, key: str, default: str = "") -> str:
+        return self[key] if key in self.index else default
 
 
 # --------------------------------------------------------------------------- "Hội nghị"
@@ -473,7 +506,13 @@ def other_sheet_has_data(t: Tables, uses_scores: bool) -> bool:
     """True if the per-member sheet that does not apply this year holds typed data."""
     table, columns = (t.criteria, S.CRITERIA_COLUMNS) if uses_scores else (t.scores, S.SCORE_COLUMNS)
     inputs_ = [j for j, _ in _input_columns(columns)]
-    return any(not _blank(row[j]) for row in table[1:] if row for j in inputs_ if j < len(row))
+    for row in table[1:]:
+        if not row:
+            continue
+        values = [row[j] for j in inputs_ if j < len(row)]
+        if _empty_count(values) < len(values) and any(not _blank(v) for v in values):
+            return True
+    return False
 
 
 # --------------------------------------------------------------------------- collectives
@@ -582,7 +621,47 @@ def cell_grid_from(t: Tables, rd: _Reader) -> dict:
 # --------------------------------------------------------------------------- member votes
 
 
+def _last_used(values) -> int:
+    """1 + the index of the last cell holding something (0 when none)."""
+    for j in range(len(values) - 1, -1, -1):
+        v = values[j]
+        if not (v is None or v == ""):
+            return j + 1
+    return 0
+
+
+def _used_width(width: int, rows: list, hint_rows: list) -> int:
+    """How many ballot columns hold anything: a hint from the flag and count rows, then proved.
+
+    The template has a thousand ballot columns and a typical meeting uses a few dozen; working on
+    the used ones only is most of the speed of reading a grid. The hint is the last column flagged
+    or counted; every member row's cells past it are then checked empty (C-level counts), so a mark
+    far to the right, or a count row that was not recalculated, falls back to the full width.
+    """
+    hint = max((_last_used(r) for r in hint_rows), default=0)
+    if hint >= width:
+        return width
+    for row in rows:
+        tail = row[hint:]
+        if tail and _empty_count(tail) < len(tail):
+            return width
+    return hint
+
+
+def _empty_count(values) -> int:
+    """Cells that hold nothing: both readers give "" or None for an empty cell (C-level counts)."""
+    return values.count("") + values.count(None)
+
+
+_PLAIN_TYPES = {str, int, float, type(None)}
+
+
 def grid_from(t: Tables, rd: _Reader, issued: Optional[int]) -> Optional[BallotGrid]:
+    """The member ballot grid, ballot by ballot; the usual values are looked up directly.
+
+    The work is done column by column on the transposed grid with C-level helpers (zip, count,
+    map): at 300 x 300 (and a 1000-column template) a per-cell Python loop was most of the read.
+    """
     sheet = S.SHEET_GRID
     if not t.grid or not _check_headers(rd, sheet, _row(t.grid, 0), S.GRID_HEADER_ROW, S.GRID_FIXED):
         return None
@@ -596,34 +675,43 @@ def grid_from(t: Tables, rd: _Reader, issued: Optional[int]) -> Optional[BallotG
         name_raw = row[1] if len(row) > 1 else None
         marks = row[first_ballot:]
         if _blank(name_raw):
-            if any(not _blank(m) for m in marks):
+            if len(marks) > _empty_count(marks) and any(not _blank(m) for m in marks):
                 rd.bad(S.where(sheet, row0, 1), "dòng có phiếu nhưng thiếu họ tên")
             continue
         member_rows.append((row0, rd.name(name_raw, S.where(sheet, row0, 1)), marks))
     width = max([len(header), len(invalid_row)] + [first_ballot + len(m) for _, _, m in member_rows]) - first_ballot
-    # One pass per ballot column, with the usual values looked up directly; anything unusual goes
-    # through the checking parser with its place.
-    columns = list(zip(*[tuple(m) + (None,) * (width - len(m)) for _, _, m in member_rows])) if member_rows else []
+    width = _used_width(width, [m for _, _, m in member_rows],
+                        [invalid_row[first_ballot:], _row(t.grid, S.GRID_FILLED_ROW - S.GRID_HEADER_ROW)[first_ballot:]])
+    n = len(member_rows)
+    padded = [m if len(m) == width else tuple(m) + (None,) * (width - len(m)) for _, _, m in member_rows]
+    columns = list(zip(*padded)) if member_rows else [()] * max(width, 0)
     ballots = []
     fast = _FAST_MARKS
     for j in range(max(width, 0)):
         c0 = first_ballot + j
         flag = invalid_row[c0] if c0 < len(invalid_row) else None
         column = columns[j] if j < len(columns) else ()
-        if _blank(flag) and all(_blank(v) for v in column):
-            continue  # an unused ballot column
+        # A used column usually has its first line typed: only then is the emptiness count skipped.
+        if _blank(flag) and (not column or column[0] is None or column[0] == "" or isinstance(column[0], str)):
+            if _empty_count(column) == n:
+                continue  # an unused ballot column
+            if all(_blank(v) for v in column):
+                continue  # only spaces typed
         invalid = False
         if not _blank(flag):
             if rd.text(flag, S.where(sheet, S.GRID_INVALID_ROW, c0)).casefold() == "x":
                 invalid = True
             else:
                 rd.bad(S.where(sheet, S.GRID_INVALID_ROW, c0), f"chỉ nhập x để đánh dấu cả phiếu không hợp lệ, gặp '{_shown(flag)}'")
-        marks = []
-        for (row0, _, _), v in zip(member_rows, column):
-            mark = fast.get(v, _SLOW) if v.__class__ in (str, int, float, type(None)) else _SLOW
-            if mark is _SLOW:
-                mark = rd.mark(v, S.where(sheet, row0, c0))
-            marks.append(mark)
+        # The usual column holds only the usual values (1-4, "x", empty): one C-level lookup per cell.
+        # bool is a subclass of int (True == 1), hence the type test before the value test.
+        if set(map(type, column)) <= _PLAIN_TYPES and set(column) <= _FAST_KEYS:
+            marks = list(map(fast.__getitem__, column))
+        else:
+            marks = [fast.get(v, _SLOW) if v.__class__ in _PLAIN_TYPES else _SLOW for v in column]
+            for k, ((row0, _, _), v) in enumerate(zip(member_rows, column)):
+                if marks[k] is _SLOW:
+                    marks[k] = rd.mark(v, S.where(sheet, row0, c0))
         label = header[c0] if c0 < len(header) else None
         ballot_id = _shown(label) if not _blank(label) else str(j + 1)
         ballots.append(Ballot(id=ballot_id, marks=tuple(marks), invalid=invalid, where=f"{sheet}!{S.col(c0)}:{S.col(c0)}",

@@ -16,13 +16,14 @@ from typing import Optional
 
 from ..core.models import Case
 from . import schema as S
-from .casefile import CaseFileError
+from .errors import CaseFileError
 from .tables import Tables, WorkbookError, case_from_tables
 from .xlsxguard import WorkbookTooLarge, inspect, read_bounded
 
 # (sheet, first row0, last row0, last col0) of each input block, in Tables field order.
 BLOCKS = {
-    "meeting": (S.SHEET_MEETING, 0, S.MEETING_LAST_ROW, 3),
+    # Columns A..G: the key, label, value, title and hint columns, and the hidden extents (G1:G7).
+    "meeting": (S.SHEET_MEETING, 0, S.MEETING_LAST_ROW, S.EXTENT_COL),
     "roster": (S.SHEET_ROSTER, S.HEADER_ROW, S.LAST_ROW, len(S.ROSTER_COLUMNS) - 1),
     "scores": (S.SHEET_SCORES, S.HEADER_ROW, S.LAST_ROW, len(S.SCORE_COLUMNS) - 1),
     "criteria": (S.SHEET_CRITERIA, S.HEADER_ROW, S.LAST_ROW, len(S.CRITERIA_COLUMNS) - 1),
@@ -143,6 +144,24 @@ def _cut(name: str, rows: list, top: int, left: int) -> tuple[list, list[str]]:
     return [[]] * (first - r1) + block, outside
 
 
+def _unused_facts_sheet(meeting: list) -> Optional[str]:
+    """The per-member sheet of the other regulation, when the workbook's own extents say it is empty.
+
+    Only that sheet is skipped, and only on the saved formula result: at worst a stale result hides
+    the warning that data sits in a sheet this year does not use. The sheet that applies is always read.
+    """
+    def cell(r, c):
+        return meeting[r][c] if r < len(meeting) and c < len(meeting[r]) else None
+
+    year = cell(S.MEETING_FIELD_ROWS["review_year"], 2)
+    rules = cell(S.MEETING_FIELD_ROWS["rules_id"], 2)
+    if not isinstance(year, (int, float)) or isinstance(year, bool) or rules not in (None, ""):
+        return None
+    key, extent = ("criteria", "criteria_rows") if year >= 2025 else ("scores", "scores_rows")
+    value = cell(S.EXTENTS.index(extent), S.EXTENT_COL)
+    return key if (value in ("", 0) or value == 0.0) and not isinstance(value, bool) else None
+
+
 def read_tables(path: str | os.PathLike, today: Optional[date] = None) -> Tables:
     """Read the input blocks of a workbook file."""
     p = Path(path)
@@ -162,7 +181,11 @@ def read_tables(path: str | os.PathLike, today: Optional[date] = None) -> Tables
         layout = _layout_problem(names)
         if layout:
             raise CaseFileError(f"{p.name}: {layout}")
+        skip = None
         for key, (sheet, r1, r2, c2) in BLOCKS.items():
+            if key == skip:
+                blocks[key] = []
+                continue
             if sheet not in names:
                 similar = [n for n in names if n.casefold().replace(" ", "") == sheet.casefold().replace(" ", "")]
                 hint = f" (có sheet '{similar[0]}': hãy đổi lại đúng tên)" if similar else ""
@@ -192,6 +215,8 @@ def read_tables(path: str | os.PathLike, today: Optional[date] = None) -> Tables
             block, outside = _cut(key, rows, top, left)
             blocks[key] = block
             problems += _overflow(key, sheet, outside)
+            if key == "meeting":
+                skip = _unused_facts_sheet(block)
         if any(w in (s for s, *_ in BLOCKS.values()) and m.startswith("thiếu sheet") for w, m in problems):
             raise WorkbookError(problems)
         return Tables(**blocks, today=today, overflow=tuple(problems))

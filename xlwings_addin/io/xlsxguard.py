@@ -15,7 +15,6 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Optional
-from xml.etree.ElementTree import iterparse
 
 from .schema import col_index
 
@@ -50,22 +49,31 @@ class Inspection:
     sheets: dict = field(default_factory=dict)  # name -> SheetInfo
 
 
+_REL = re.compile(rb"<(?:\w+:)?Relationship\b([^>]*)>")
+_SHEET = re.compile(rb"<(?:\w+:)?sheet\b([^>]*)>")
+_ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
+
+
+def _attrs(raw: bytes) -> dict[str, str]:
+    from html import unescape
+
+    return {k.decode().split(":")[-1] if not k.startswith(b"r:") else "r:" + k.decode()[2:]: unescape(v.decode("utf-8", "replace"))
+            for k, v in _ATTR.findall(raw)}
+
+
 def _sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name -> part path, from workbook.xml and its relationships."""
+    """Sheet name -> part path, from workbook.xml and its relationships (two small parts, read by pattern)."""
     rels = {}
-    with z.open("xl/_rels/workbook.xml.rels") as fh:
-        for _, el in iterparse(fh):
-            if el.tag.endswith("Relationship"):
-                target = el.get("Target", "")
-                path = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
-                rels[el.get("Id")] = path
+    for raw in _REL.findall(z.read("xl/_rels/workbook.xml.rels")):
+        a = _attrs(raw)
+        target = a.get("Target", "")
+        rels[a.get("Id")] = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
     out = {}
-    with z.open("xl/workbook.xml") as fh:
-        for _, el in iterparse(fh):
-            if el.tag == f"{_NS}sheet":
-                rid = el.get(f"{_REL_NS}id")
-                if rid in rels:
-                    out[el.get("name")] = rels[rid]
+    for raw in _SHEET.findall(z.read("xl/workbook.xml")):
+        a = _attrs(raw)
+        rid = a.get("r:id") or next((v for k, v in a.items() if k.endswith("id") and k != "sheetId"), None)
+        if rid in rels and "name" in a:
+            out[a["name"]] = rels[rid]
     return out
 
 
@@ -112,6 +120,8 @@ def inspect(path, wanted: tuple[str, ...]) -> Inspection:
 
 
 def _shared_strings(z: zipfile.ZipFile) -> list[str]:
+    from xml.etree.ElementTree import iterparse
+
     try:
         fh = z.open("xl/sharedStrings.xml")
     except KeyError:
@@ -131,6 +141,8 @@ def read_bounded(path, part: str, top: int, bottom: int, right: int, outside_lim
     Returns (rows, outside): rows as lists from row ``top``, and up to ``outside_limit`` addresses of
     cells with data outside the block (past the capacity).
     """
+    from xml.etree.ElementTree import iterparse
+
     height, width = bottom - top + 1, right + 1
     rows: list[list] = [[None] * width for _ in range(height)]
     outside: list[str] = []

@@ -16,6 +16,7 @@ from datetime import date
 from fractions import Fraction
 from typing import Optional
 
+from ..core.record import record
 from ..core import findings as F
 from ..core.dates import add_months
 from ..core.findings import Finding
@@ -25,7 +26,7 @@ from ..core.vnformat import decimal_vn
 from .settings import RuleSettings
 
 
-@dataclass(frozen=True)
+@record
 class Cap:
     """The highest level allowed by the facts, why, and anything a human must decide."""
 
@@ -62,7 +63,7 @@ class CapBuilder:
 _RULE_ORDER = {"capped_by_discipline": 0, "capped_by_score": 1, "capped_by_conditions": 2}
 
 
-@dataclass(frozen=True)
+@record
 class QuotaGroup:
     """A group of similar posts inside which the HTXSNV cap is counted."""
 

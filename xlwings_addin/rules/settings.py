@@ -8,9 +8,10 @@ setting is an error finding naming the setting, never silently ignored.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import fields, replace
 from fractions import Fraction
 
+from ..core.record import record
 from ..core import inputs
 
 #: Base for percentages and thresholds (regulations.md §5.2, R30).
@@ -55,7 +56,7 @@ MEMBER_DECIDERS = {
 REVIEW_DURATIONS = {"hd43": "ít nhất 01 ngày (Hướng dẫn 43-HD/BTCTW)", "local": "theo quy định của cấp ủy cấp trên"}
 
 
-@dataclass(frozen=True)
+@record
 class RuleSettings:
     """The open parameters of a rule pack (see docs/rules.md for each one's source)."""
 
