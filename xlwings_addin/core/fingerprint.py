@@ -8,13 +8,25 @@ document can still be matched with its workbook after an upgrade.
 
 from __future__ import annotations
 
-import hashlib
 import json
-from dataclasses import MISSING, fields, is_dataclass
 from enum import Enum
 
 from .levels import LEVELS
 from .models import Ballot, Spoiled
+from .record import MISSING, fields, is_record
+
+
+def _sha256(data: bytes) -> str:
+    # The interpreter's built-in SHA-256 when present: importing hashlib loads OpenSSL (a few ms of
+    # every click) for one digest. The digest is the same whichever implementation computes it.
+    try:
+        from _sha256 import sha256  # Python 3.11
+    except ImportError:
+        try:
+            from _sha2 import sha256  # Python 3.12 and later
+        except ImportError:
+            from hashlib import sha256
+    return sha256(data).hexdigest()
 
 # Where the data was typed is not part of the data.
 _LOCATION_FIELDS = frozenset(("where", "cells", "column", "sheet", "rows", "score_where", "unused_sheets", "note"))
@@ -52,10 +64,10 @@ def canonical(value):
         if value.voter:
             out["voter"] = value.voter
         return out
-    if is_dataclass(value):
+    if is_record(value):
         defaults = _defaults(type(value))
         out = {}
-        # The instance dict holds every field of these (slot-less) dataclasses: cheaper than fields().
+        # The instance dict holds every field of a record: cheaper than fields().
         for name, v in value.__dict__.items():
             if name in _LOCATION_FIELDS:
                 continue
@@ -76,5 +88,5 @@ def fingerprint(case) -> str:
     """Return a short code of the inputs (roster, ballots, settings), e.g. "3F2A-91C0"."""
     data = json.dumps(canonical(case), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     # surrogatepass: a stray lone surrogate must not make the code impossible to compute.
-    digest = hashlib.sha256(data.encode("utf-8", "surrogatepass")).hexdigest().upper()
+    digest = _sha256(data.encode("utf-8", "surrogatepass")).upper()
     return f"{digest[:4]}-{digest[4:8]}"

@@ -1,48 +1,118 @@
-"""``@record``: a frozen dataclass made without generating code, so that importing the package is fast.
+"""``@record``: an immutable data class made without generating code, so that importing the package is fast.
 
 Every button click starts a fresh Python (RunPython), which imports the core again. The standard
 ``@dataclass(frozen=True)`` writes six methods per class as source text and compiles each with
-``exec``: for the 35 record types of the core and readers that was most of the import time. A
-record behaves like such a dataclass (keyword or positional construction, defaults and
-``field(default_factory=...)``, equality, hashing, a readable repr, immutability) and keeps the
-standard metadata, so ``dataclasses.fields``, ``replace`` and ``is_dataclass`` work unchanged; its
-methods are shared generic functions instead of generated ones.
+``exec``, and importing ``dataclasses`` itself pulls in ``inspect`` (and ``ast``, ``tokenize``...):
+for the record types of the core and the readers that was most of the import time of a click.
+
+A record behaves like such a dataclass: keyword or positional construction, defaults and
+``field(default_factory=...)``, equality, hashing, a readable repr, immutability. Its methods are
+shared generic functions. ``fields``, ``replace`` and ``is_record`` here do what the ``dataclasses``
+functions do; and for code that uses ``dataclasses`` directly (tests, tools), each record class
+answers ``__dataclass_fields__`` on first use, so ``dataclasses.replace``/``fields``/``is_dataclass``
+work too (``dataclasses`` is imported only then).
 """
 
 from __future__ import annotations
 
-import dataclasses as _dc
-from dataclasses import MISSING, Field, FrozenInstanceError, field
+__all__ = ["record", "field", "fields", "replace", "is_record", "MISSING", "FrozenRecordError"]
 
-__all__ = ["record", "field"]
 
-_FIELDS = _dc._FIELDS  # "__dataclass_fields__": what fields(), replace() and is_dataclass() read
-_FIELD = _dc._FIELD
+class _Missing:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING = _Missing()
+
+
+class FrozenRecordError(AttributeError):
+    """A record's fields cannot be assigned or deleted (like ``dataclasses.FrozenInstanceError``)."""
+
+
+class Field:
+    """One field of a record: name, annotation, default or default factory."""
+
+    __slots__ = ("name", "type", "default", "default_factory")
+
+    def __init__(self, default=MISSING, default_factory=MISSING):
+        self.name = ""
+        self.type = None
+        self.default = default
+        self.default_factory = default_factory
+
+    def __repr__(self) -> str:
+        return f"Field(name={self.name!r})"
+
+
+def field(*, default=MISSING, default_factory=MISSING) -> Field:
+    """A field with a default value or a factory for one (``field(default_factory=tuple)``)."""
+    return Field(default, default_factory)
+
+
+_RECORD_FIELDS = "__record_fields__"
+
+
+def fields(obj) -> tuple[Field, ...]:
+    """The fields of a record class or instance, in order."""
+    cls = obj if isinstance(obj, type) else type(obj)
+    return tuple(getattr(cls, _RECORD_FIELDS).values())
+
+
+def is_record(obj) -> bool:
+    cls = obj if isinstance(obj, type) else type(obj)
+    return hasattr(cls, _RECORD_FIELDS)
+
+
+def replace(obj, **changes):
+    """A copy of a record with some fields changed."""
+    return type(obj)(**{**obj.__dict__, **changes})
+
+
+class _DataclassFields:
+    """``__dataclass_fields__`` built on first use, for code that calls the ``dataclasses`` functions."""
+
+    def __get__(self, obj, cls):
+        cached = cls.__dict__.get("_dataclass_fields_cache")
+        if cached is None:
+            import dataclasses
+
+            cached = {}
+            for f in getattr(cls, _RECORD_FIELDS).values():
+                dc = dataclasses.field(default=dataclasses.MISSING if f.default is MISSING else f.default,
+                                       default_factory=(dataclasses.MISSING if f.default_factory is MISSING
+                                                        else f.default_factory))
+                dc.name, dc.type, dc._field_type = f.name, f.type, dataclasses._FIELD
+                cached[f.name] = dc
+            type.__setattr__(cls, "_dataclass_fields_cache", cached)
+        return cached
 
 
 def record(cls):
     """Make ``cls`` an immutable record from its annotated fields (the order of the annotations)."""
-    fields: dict[str, Field] = {}
+    fields_: dict[str, Field] = {}
     for base in reversed(cls.__mro__[1:]):
-        fields.update(getattr(base, _FIELDS, {}) or {})
+        fields_.update(getattr(base, _RECORD_FIELDS, {}) or {})
     for name, kind in cls.__dict__.get("__annotations__", {}).items():
         value = cls.__dict__.get(name, MISSING)
-        f = value if isinstance(value, Field) else field(default=value)
-        f.name, f.type, f._field_type = name, kind, _FIELD
+        f = value if isinstance(value, Field) else Field(default=value)
+        f.name, f.type = name, kind
         if isinstance(value, Field):
             if f.default is MISSING:
                 delattr(cls, name)
             else:
                 setattr(cls, name, f.default)
-        fields[name] = f
-    setattr(cls, _FIELDS, fields)
-    names = tuple(fields)
-    plan = tuple((n, fields[n].default, fields[n].default_factory) for n in names)
+        fields_[name] = f
+    setattr(cls, _RECORD_FIELDS, fields_)
+    setattr(cls, "__dataclass_fields__", _DataclassFields())
+    names = tuple(fields_)
     count = len(names)
-
-    fixed = {n: d for n, d, _ in plan if d is not MISSING}
-    factories = tuple((n, f) for n, d, f in plan if d is MISSING and f is not MISSING)
-    required = tuple(n for n, d, f in plan if d is MISSING and f is MISSING)
+    fixed = {n: f.default for n, f in fields_.items() if f.default is not MISSING}
+    factories = tuple((n, f.default_factory) for n, f in fields_.items()
+                      if f.default is MISSING and f.default_factory is not MISSING)
+    required = tuple(n for n, f in fields_.items() if f.default is MISSING and f.default_factory is MISSING)
     known = frozenset(names)
 
     def __init__(self, *args, **kwargs):
@@ -78,13 +148,13 @@ def record(cls):
         return f"{cls.__qualname__}(" + ", ".join(f"{n}={self.__dict__[n]!r}" for n in names) + ")"
 
     def __setattr__(self, name, value):
-        raise FrozenInstanceError(f"cannot assign to field '{name}'")
+        raise FrozenRecordError(f"cannot assign to field '{name}'")
 
     def __delattr__(self, name):
-        raise FrozenInstanceError(f"cannot delete field '{name}'")
+        raise FrozenRecordError(f"cannot delete field '{name}'")
 
     for fn in (__init__, __eq__, __hash__, __repr__, __setattr__, __delattr__):
         fn.__qualname__ = f"{cls.__qualname__}.{fn.__name__}"
-        if fn.__name__ not in cls.__dict__ or fn.__name__ in ("__init__", "__eq__", "__hash__", "__setattr__", "__delattr__"):
+        if fn.__name__ != "__repr__" or "__repr__" not in cls.__dict__:
             setattr(cls, fn.__name__, fn)
     return cls

@@ -800,7 +800,7 @@ def _collectives(wb, ws, fm: _Formats, case: Optional[Case]) -> None:
     first, last = S.COLL_FIRST_ROW + 1, S.COLL_LAST_ROW
     for j, col in enumerate(cols):
         if col.key == "kind":
-            from dataclasses import replace as _replace
+            from ..core.record import replace as _replace
 
             col = _replace(col, choices=S.KIND_CHOICES)
         _validate_column(ws, col, j, first if col.key in ("kind", "name", "members") else S.COLL_FIRST_ROW, last)
@@ -1187,7 +1187,7 @@ def build_workbook(path: str | os.PathLike, case: Optional[Case] = None, result:
 
 def _counts_from_pct(perf):
     """QĐ 366 sheets hold task counts: percentages alone become counts out of 100 (same shares)."""
-    from dataclasses import replace
+    from ..core.record import replace
 
     from ..core.models import Tasks
 
@@ -1213,7 +1213,7 @@ def _counts_from_pct(perf):
 
 def _pct_from_counts(perf):
     """QĐ 124 sheets hold percentages: counts become their shares."""
-    from dataclasses import replace
+    from ..core.record import replace
 
     from ..core.models import Tasks
     from ..core.tasks import rates_from_counts
@@ -1226,7 +1226,7 @@ def _pct_from_counts(perf):
 
 def for_workbook(case: Case) -> tuple[Case, list[str]]:
     """The case as the workbook of its review year holds it, and what had to be converted (said to the user)."""
-    from dataclasses import replace
+    from ..core.record import replace
 
     scores = case.meeting.review_year >= 2025
     convert = _counts_from_pct if scores else _pct_from_counts
@@ -1268,7 +1268,7 @@ def _no_facts(case: Optional[Case]) -> Optional[Case]:
     """The case with the members' facts hidden: the sheet that does not apply shows names only."""
     if case is None:
         return None
-    from dataclasses import replace
+    from ..core.record import replace
 
     from ..core.models import Member
 

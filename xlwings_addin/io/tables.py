@@ -15,7 +15,7 @@ from datetime import date, datetime
 from fractions import Fraction
 from typing import Any, Optional
 
-from ..core.record import field, record
+from ..core.record import field, record, replace
 from ..core import inputs
 from ..core.levels import LEVELS, Level
 from ..core.models import (
@@ -497,8 +497,6 @@ def _facts_sheet(t: Tables, rd: _Reader, uses_scores: bool, members: list[tuple[
 
 
 def _with(m: Member, **changes) -> Member:
-    from dataclasses import replace
-
     return replace(m, **changes)
 
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import re
 import zipfile
-from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Optional
 
+from ..core.record import field, record
 from .schema import col_index
 
 #: Largest uncompressed part we read (a 1000 x 1000 grid is about 40 MB of sheet XML).
@@ -34,7 +34,7 @@ class WorkbookTooLarge(ValueError):
     """The file would expand past the limits; the message is Vietnamese."""
 
 
-@dataclass
+@record
 class SheetInfo:
     name: str
     part: str
@@ -44,7 +44,7 @@ class SheetInfo:
     last_col: Optional[int] = None
 
 
-@dataclass
+@record
 class Inspection:
     sheets: dict = field(default_factory=dict)  # name -> SheetInfo
 

@@ -11,7 +11,6 @@ says why; it never changes a proposal silently.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
 from typing import Optional
@@ -37,15 +36,15 @@ class Cap:
     gap: bool = False  # S10: no level is defined for these facts; propose nothing
 
 
-@dataclass
 class CapBuilder:
-    """Collects limits while a pack walks the facts; the lowest limit wins."""
+    """Collects limits while a pack walks the facts; the lowest limit wins (mutable while it works)."""
 
-    level: Optional[Level] = None
-    rule: str = ""
-    reasons: list[str] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
-    gap: bool = False
+    def __init__(self) -> None:
+        self.level: Optional[Level] = None
+        self.rule = ""
+        self.reasons: list[str] = []
+        self.findings: list[Finding] = []
+        self.gap = False
 
     def limit(self, level: Level, rule: str, reason: str) -> None:
         self.reasons.append(reason)

@@ -7,7 +7,7 @@ regulation is one new module (plus its tests), found here without editing this f
 from __future__ import annotations
 
 import importlib
-import pkgutil
+import os
 
 from .base import RulePack
 
@@ -19,11 +19,13 @@ class UnknownRules(ValueError):
 def _discover() -> tuple[RulePack, ...]:
     from . import __path__ as here, __name__ as package
 
+    # The modules of this folder (by file name: cheaper to import than pkgutil, run on every click).
+    names = sorted({f[:-3] for folder in here for f in os.listdir(folder) if f.endswith(".py")})
     packs = []
-    for info in sorted(pkgutil.iter_modules(here), key=lambda i: i.name):
-        if info.name in ("base", "registry", "settings") or info.name.startswith("_"):
+    for name in names:
+        if name in ("base", "registry", "settings") or name.startswith("_"):
             continue
-        module = importlib.import_module(f"{package}.{info.name}")
+        module = importlib.import_module(f"{package}.{name}")
         for value in vars(module).values():
             if isinstance(value, type) and issubclass(value, RulePack) and value is not RulePack and value.id \
                     and value.__module__ == module.__name__:

@@ -8,10 +8,9 @@ setting is an error finding naming the setting, never silently ignored.
 
 from __future__ import annotations
 
-from dataclasses import fields, replace
 from fractions import Fraction
 
-from ..core.record import record
+from ..core.record import fields, record, replace
 from ..core import inputs
 
 #: Base for percentages and thresholds (regulations.md §5.2, R30).
