@@ -99,8 +99,11 @@ def write_outputs(book, result: Result, party_cell: str, case=None) -> None:
     warnings.range(f"A{first}:A{first + len(block)}").rows.autofit()
 
 
-def run(book) -> Result:
-    """"Tính kết quả": read, compute, write the outputs. Raises ``WorkbookError`` for bad input."""
+def run(book, shown: Optional[list] = None) -> Result:
+    """"Tính kết quả": read, compute, write the outputs. Raises ``WorkbookError`` for bad input.
+
+    ``shown`` collects the name of a sheet that had to be shown again (see :func:`_show_year_sheet`).
+    """
     try:
         case = case_from_tables(read_tables_live(book))
     except WorkbookError as exc:
@@ -109,7 +112,29 @@ def run(book) -> Result:
         raise
     result = compute(case)
     write_outputs(book, result, case.meeting.party_cell, case)
+    name = _show_year_sheet(book, case.meeting.review_year)
+    if name and shown is not None:
+        shown.append(name)
     return result
+
+
+def year_sheet(review_year: int) -> str:
+    """The sheet where this review year's member facts are typed (scores from 2025, criteria before)."""
+    return S.SHEET_SCORES if review_year >= 2025 else S.SHEET_CRITERIA
+
+
+def _show_year_sheet(book, review_year: int) -> Optional[str]:
+    """Show the year's facts sheet if a filled workbook had it hidden (the year was changed). Returns its name then."""
+    name = year_sheet(review_year)
+    sheet = _sheet(book, name)
+    try:
+        hidden = sheet.visible is False
+    except Exception:  # an engine that cannot tell: leave the sheets as they are
+        return None
+    if hidden:
+        sheet.visible = True
+        return name
+    return None
 
 
 def _summary_message(result: Result) -> str:
@@ -264,9 +289,13 @@ def _guarded(action):
 def tinh_ket_qua() -> None:
     """Button "Tính kết quả"."""
     def action(book):
-        result = run(book)
+        shown: list = []
+        result = run(book, shown)
         _sheet(book, S.SHEET_RESULTS).activate()
-        _alert(book, _summary_message(result), "critical" if result.has_errors else "info")
+        message = _summary_message(result)
+        for name in shown:
+            message += f"\n\nSheet \"{name}\" (dùng cho năm {result.review_year}) đã được hiện lại để nhập số liệu."
+        _alert(book, message, "critical" if result.has_errors else "info")
     _guarded(action)
 
 

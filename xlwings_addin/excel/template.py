@@ -183,7 +183,8 @@ def _page(ws, *, landscape: bool = True, header_row: Optional[int] = None, area:
 GUIDE_LINES = [
     ("Chuẩn bị", [
         "1. Sheet \"Hội nghị\": nhập năm đánh giá, ngày họp, tên chi bộ, đảng bộ cấp trên, loại chi bộ, chủ trì, thư ký, đại biểu, "
-        "căn cứ. Dòng \"Sheet cần nhập cho năm này\" cho biết dùng sheet nào. Các thiết lập để trống là dùng mặc định theo quy định.",
+        "căn cứ. Dòng \"Sheet cần nhập cho năm này\" cho biết dùng sheet nào (sổ đã điền sẵn ẩn sheet của quy định không áp dụng; "
+        "đổi năm rồi bấm \"Tính kết quả\" thì sheet cần dùng hiện lại). Các thiết lập để trống là dùng mặc định theo quy định.",
         "2. Sheet \"Danh sách\": mỗi dòng một đảng viên (theo thứ tự sẽ in trên phiếu): họ tên, loại đảng viên, chức vụ, dự họp. "
         "Đánh dấu x ở các cột Chi ủy viên, Miễn sinh hoạt, Đình chỉ... Đảng viên dự bị ghi ngày kết nạp (chưa đủ 6 tháng thì không đánh giá).",
     ]),
@@ -408,7 +409,8 @@ def _meeting(wb, ws, fm: _Formats, case: Optional[Case]) -> None:
                                             "error_message": "Nhập ngày dạng ngày/tháng/năm."})
     ws.freeze_panes(S.MEETING_FIRST_ROW, 2)
     ws.set_tab_color("#2F75B5")
-    _page(ws, landscape=True, header_row=S.MEETING_FIRST_ROW - 1, area=(0, 1, S.MEETING_LAST_ROW, 4))
+    # Printed on paper: the field, its value and the post; the typing hints (column E) stay on screen.
+    _page(ws, landscape=False, header_row=S.MEETING_FIRST_ROW - 1, area=(0, 1, S.MEETING_LAST_ROW, 3))
 
 
 # --------------------------------------------------------------------------- member-row sheets
@@ -632,7 +634,7 @@ def _c(value):
 
 
 def _member_sheet(wb, ws, fm: _Formats, columns, case: Optional[Case], values_of, title: str, note: str,
-                  band_fills: bool = False) -> None:
+                  band_fills: bool = False, hidden: bool = False) -> None:
     index = {c.key: i for i, c in enumerate(columns)}
     L = S.col
     ws.write(0, 0, title, fm.title)
@@ -689,7 +691,10 @@ def _member_sheet(wb, ws, fm: _Formats, columns, case: Optional[Case], values_of
                                                       "format": fm.bad})
     ws.freeze_panes(first, 3 if columns is S.SCORE_COLUMNS else 2)
     ws.set_tab_color("#2F75B5")
-    _page(ws, landscape=True, header_row=S.HEADER_ROW, area=(0, 0, first + n_rows - 1, len(columns) - 1))
+    # A hidden sheet gets no print area: LibreOffice prints hidden sheets that have one (Excel does not).
+    _page(ws, landscape=True, header_row=S.HEADER_ROW, area=None if hidden else (0, 0, first + n_rows - 1, len(columns) - 1))
+    if hidden:
+        ws.hide()
 
 
 def _roster(wb, ws, fm: _Formats, case: Optional[Case]) -> None:
@@ -1163,13 +1168,17 @@ def build_workbook(path: str | os.PathLike, case: Optional[Case] = None, result:
     _guide(wb, sheets[S.SHEET_GUIDE], fm)
     _meeting(wb, sheets[S.SHEET_MEETING], fm, case)
     _roster(wb, sheets[S.SHEET_ROSTER], fm, case)
+    # A filled workbook is for one review year: the other regulation's sheet (names only) is hidden
+    # so that it neither confuses nor prints; "Tính kết quả" shows it again if the year changes.
+    filled = case is not None
     _member_sheet(wb, sheets[S.SHEET_SCORES], fm, S.SCORE_COLUMNS, case if uses_scores else _no_facts(case),
                   _score_row, "CHẤM ĐIỂM (QUY ĐỊNH 366-QĐ/TW, TỪ NĂM 2025)",
                   "Mỗi dòng là đảng viên cùng dòng ở sheet Danh sách. Điểm tiêu chí chung tối đa 30, kết quả thực hiện nhiệm vụ tối đa 70; "
-                  "tổng, khung điểm và tỷ lệ % tự tính.", band_fills=True)
+                  "tổng, khung điểm và tỷ lệ % tự tính.", band_fills=True, hidden=filled and not uses_scores)
     _member_sheet(wb, sheets[S.SHEET_CRITERIA], fm, S.CRITERIA_COLUMNS, _no_facts(case) if uses_scores else case,
                   _criteria_row, "TIÊU CHÍ (QUY ĐỊNH 124-QĐ/TW, NĂM 2023, 2024)",
-                  "Mỗi dòng là đảng viên cùng dòng ở sheet Danh sách. Chỉ dùng cho năm đánh giá 2023, 2024.")
+                  "Mỗi dòng là đảng viên cùng dòng ở sheet Danh sách. Chỉ dùng cho năm đánh giá 2023, 2024.",
+                  hidden=filled and uses_scores)
     _collectives(wb, sheets[S.SHEET_COLLECTIVES], fm, case)
     _grid(wb, sheets[S.SHEET_GRID], fm, case, counts)
     _tally(wb, sheets[S.SHEET_TALLY], fm, case)
