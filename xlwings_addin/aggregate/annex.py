@@ -78,8 +78,6 @@ def _header(doc, committee: str, upper_body: str, locality: str, when: Optional[
     table = doc.add_table(rows=1, cols=2)
     _no_borders(table)
     left, right = table.rows[0].cells
-    left.paragraphs[0].text = ""
-    right.paragraphs[0].text = ""
     first = left.paragraphs[0]
     from docx.enum.text import WD_ALIGN_PARAGRAPH
 
