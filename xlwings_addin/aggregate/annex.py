@@ -92,37 +92,46 @@ def _header(doc, committee: str, upper_body: str, locality: str, when: Optional[
     _para(right, _date_line(locality, when, year), 14, italic=True, align="center")
 
 
-def _table(doc, headers: list[str], rows: list[list[str]], widths_cm: list[float]) -> None:
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-    from docx.shared import Cm
+def _run_xml(text: str, size: float, bold: bool = False) -> str:
+    from xml.sax.saxutils import escape
 
-    table = doc.add_table(rows=1, cols=len(headers))
-    table.style = "Table Grid"
-    for j, h in enumerate(headers):
-        cell = table.rows[0].cells[j]
-        cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _font(cell.paragraphs[0].add_run(h), 13, bold=True)
-    # The header row repeats on every page of a long list.
-    tr_pr = table.rows[0]._tr.get_or_add_trPr()
-    el = OxmlElement("w:tblHeader")
-    el.set(qn("w:val"), "true")
-    tr_pr.append(el)
-    for row in rows:
-        cells = table.add_row().cells
-        for j, value in enumerate(row):
-            p = cells[j].paragraphs[0]
-            if j == 0 or (j >= 3 and headers[j] in ("Nhóm", "Điểm")):
-                p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            _font(p.add_run(str(value)), 13)
-    # Word reads the cells' widths, LibreOffice the table grid: set both, and keep them fixed.
-    table.autofit = False
-    for j, w in enumerate(widths_cm):
-        table.columns[j].width = Cm(w)
-    for row in table.rows:
-        for j, w in enumerate(widths_cm):
-            row.cells[j].width = Cm(w)
+    half_points = int(size * 2)
+    b = "<w:b/>" if bold else ""
+    fonts = f'<w:rFonts w:ascii="{FONT}" w:hAnsi="{FONT}" w:eastAsia="{FONT}" w:cs="{FONT}"/>'
+    return (f'<w:r><w:rPr>{fonts}{b}<w:sz w:val="{half_points}"/><w:szCs w:val="{half_points}"/></w:rPr>'
+            f'<w:t xml:space="preserve">{escape(text)}</w:t></w:r>')
+
+
+def _table(doc, headers: list[str], rows: list[list[str]], widths_cm: list[float]) -> None:
+    """A bordered table with a repeated header row, built as one XML fragment.
+
+    python-docx's per-cell API costs milliseconds a cell (a commune-wide list has thousands of rows),
+    so the rows are written as WordprocessingML directly and parsed once.
+    """
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    twips = [int(w * 567) for w in widths_cm]  # 1 cm = 567 twentieths of a point
+    centred = {0} | {j for j, h in enumerate(headers) if h in ("Nhóm", "Điểm")}
+
+    def cell(j: int, text: str, bold: bool = False) -> str:
+        jc = '<w:jc w:val="center"/>' if (bold or j in centred) else ""
+        return (f'<w:tc><w:tcPr><w:tcW w:w="{twips[j]}" w:type="dxa"/></w:tcPr>'
+                f'<w:p><w:pPr><w:spacing w:before="0" w:after="0"/>{jc}</w:pPr>{_run_xml(str(text), 13, bold)}</w:p></w:tc>')
+
+    border = "".join(f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
+                     for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
+    head = '<w:tr><w:trPr><w:tblHeader/><w:cantSplit/></w:trPr>' + "".join(cell(j, h, True) for j, h in enumerate(headers)) + "</w:tr>"
+    body = "".join("<w:tr><w:trPr><w:cantSplit/></w:trPr>" + "".join(cell(j, v) for j, v in enumerate(row)) + "</w:tr>"
+                   for row in rows)
+    xml = (f'<w:tbl {nsdecls("w")}><w:tblPr><w:tblW w:w="{sum(twips)}" w:type="dxa"/><w:tblBorders>{border}</w:tblBorders>'
+           f'<w:tblLayout w:type="fixed"/></w:tblPr><w:tblGrid>'
+           + "".join(f'<w:gridCol w:w="{t}"/>' for t in twips) + f"</w:tblGrid>{head}{body}</w:tbl>")
+    doc.element.body.append(parse_xml(xml))
+    # Keep the section properties last in the body (Word requires them at the end).
+    sect = doc.element.body.find("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}sectPr")
+    if sect is not None:
+        doc.element.body.append(sect)
 
 
 def _score(v) -> str:
