@@ -8,7 +8,7 @@ from typing import Iterable, Optional
 
 from . import checks
 from .history import History, PastRow
-from .model import Aggregate, CellRecord, ReadFailure, suggestion_for
+from .model import Aggregate, CellRecord, ReadFailure, suggestion_for, suggestion_index
 from .pool import collective_pools, member_pools
 
 DEFAULT_RATIO = Fraction(1, 5)
@@ -44,14 +44,15 @@ def combine(records: Iterable[CellRecord], failures: Iterable[ReadFailure] = (),
     problems += checks.check_summary_sources(cells)
     pools = tuple(member_pools(in_pool, ratio) + collective_pools(in_pool, ratio))
     problems += checks.check_ties(pools)
+    suggested = suggestion_index(pools)
     hist = {}
     history = History(past)
     if history.years and year is not None:
         for c in cells:
             for m in c.members:
-                level = m.decided or suggestion_for(pools, c, m.name, m.proposed, "members")
+                level = m.decided or suggestion_for(suggested, c, m.name, m.proposed, "members")
                 hist[(c.file, m.name)] = history.member(year, c, m, level, bool(m.decided))
     return Aggregate(cells=tuple(cells), failures=failures, pools=pools, problems=tuple(problems), review_year=year,
-                     rules_id=rules, ratio=ratio, history=hist,
+                     rules_id=rules, ratio=ratio, history=hist, suggested=suggested,
                      committee=committee or _most_common(c.upper_committee for c in cells),
                      upper_body=upper_body or _most_common(c.upper_body for c in cells))

@@ -190,6 +190,9 @@ class Aggregate:
     committee: str = ""
     upper_body: str = ""
     history: dict = field(default_factory=dict)  # (cell file, member name) -> history.MemberHistory
+    # (subjects, cell file, name) -> the suggested level of each candidate: one lookup per subject, not
+    # a scan of every pool (40,000 members against 8,000 candidates otherwise).
+    suggested: dict = field(default_factory=dict)
 
     @property
     def has_problems(self) -> bool:
@@ -197,19 +200,19 @@ class Aggregate:
 
     def suggestion(self, cell: CellRecord, member: MemberRow) -> str:
         """The level the pooled cap suggests for a member (the proposal unless it falls outside the selection)."""
-        return suggestion_for(self.pools, cell, member.name, member.proposed, "members")
+        return suggestion_for(self.suggested, cell, member.name, member.proposed, "members")
 
     def collective_suggestion(self, cell: CellRecord, coll: CollectiveRow) -> str:
-        return suggestion_for(self.pools, cell, coll.name, coll.proposed, "collectives")
+        return suggestion_for(self.suggested, cell, coll.name, coll.proposed, "collectives")
 
 
-def suggestion_for(pools, cell: CellRecord, name: str, proposed: str, subjects: str) -> str:
+def suggestion_index(pools) -> dict:
+    """Every candidate's suggested level, keyed by (subjects, cell file, name)."""
+    return {(p.subjects, c.file, c.name): "HTXSNV" if c.within else "HTTNV" for p in pools for c in p.candidates}
+
+
+def suggestion_for(index: dict, cell: CellRecord, name: str, proposed: str, subjects: str) -> str:
+    """The level the pooled cap suggests: the proposal, unless an HTXSNV candidate falls outside the selection."""
     if proposed != "HTXSNV":
         return proposed
-    for pool in pools:
-        if pool.subjects != subjects:
-            continue
-        for c in pool.candidates:
-            if c.file == cell.file and c.name == name:
-                return "HTXSNV" if c.within else "HTTNV"
-    return proposed
+    return index.get((subjects, cell.file, name), proposed)

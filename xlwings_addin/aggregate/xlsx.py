@@ -39,6 +39,30 @@ def _layout(book, ws, df: pd.DataFrame, widths: dict, title: str, fm: dict, inpu
     ws.hide_gridlines(0)
 
 
+def _write_frame(ws, df: pd.DataFrame, date_fmt) -> None:
+    """The DataFrame's cells from row 2, one typed call per cell.
+
+    pandas' own ``to_excel`` builds and JSON-encodes a style for every cell (15 s for 40,000
+    members); writing the values straight to XlsxWriter takes a fraction of that and gives the same
+    cells: text as text (never a formula), numbers as numbers, dates with the dd/mm/yyyy format.
+    """
+    dates = {j for j, dt in enumerate(df.dtypes) if str(dt).startswith("datetime")}
+    clean = df.astype(object).where(pd.notna(df), None)
+    write_string, write_number, write_datetime = ws.write_string, ws.write_number, ws.write_datetime
+    for i, row in enumerate(clean.itertuples(index=False, name=None), start=1):
+        for j, v in enumerate(row):
+            if v is None or v == "":
+                continue
+            if j in dates:
+                write_datetime(i, j, v.to_pydatetime() if hasattr(v, "to_pydatetime") else v, date_fmt)
+            elif isinstance(v, str):
+                write_string(i, j, v)
+            elif isinstance(v, (int, float)) and not isinstance(v, bool):
+                write_number(i, j, v)
+            else:
+                write_string(i, j, str(v))
+
+
 def _levels_validation(ws, df: pd.DataFrame, header: str) -> None:
     if header not in df.columns:
         return
@@ -69,20 +93,23 @@ def summary_bytes(agg: Aggregate, options: Optional[dict] = None, expected: Opti
         sheets.append((C.SHEET_HISTORY, history, (), "KẾT QUẢ NHIỀU NĂM", 2))
     sheets.append((C.SHEET_PROBLEMS, frames.problem_frame(agg), C.PROBLEM_COLUMNS, "KIỂM TRA SỐ LIỆU", 0))
     sheets.append((C.SHEET_INFO, frames.info_frame(agg, options), (), "THÔNG TIN", 1))
+    import xlsxwriter
+
     # strings_to_formulas off: a name or note typed as "=..." stays text (DESIGN §5), never a formula.
-    with pd.ExcelWriter(buf, engine="xlsxwriter", date_format="dd/mm/yyyy", datetime_format="dd/mm/yyyy",
-                        engine_kwargs={"options": {"strings_to_formulas": False, "strings_to_urls": False}}) as writer:
-        book = writer.book
+    book = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
+    try:
         book.set_properties({"title": f"Tổng hợp kết quả xếp loại{title_year}", "author": "", "comments": "Tạo bởi xlwings_addin"})
         fm = {
             "header": book.add_format({"bold": True, "text_wrap": True, "valign": "vcenter", "align": "center", "border": 1,
                                        "bg_color": "#DDEBF7", "font_name": "Times New Roman", "font_size": 11}),
             "wrap": book.add_format({"text_wrap": True, "valign": "top"}),
             "input": book.add_format({"bg_color": "#FFF2CC", "border": 1, "align": "center"}),
+            "date": book.add_format({"num_format": "dd/mm/yyyy"}),
         }
+        first = None
         for name, df, cols, title, freeze in sheets:
-            df.to_excel(writer, sheet_name=name, index=False)
-            ws = writer.sheets[name]
+            ws = book.add_worksheet(name)
+            _write_frame(ws, df, fm["date"])
             widths = {h: w for _, h, w in cols}
             inputs = ()
             if name in (C.SHEET_MEMBERS, C.SHEET_COLLECTIVES):
@@ -91,7 +118,12 @@ def summary_bytes(agg: Aggregate, options: Optional[dict] = None, expected: Opti
             _layout(book, ws, df, widths, full_title, fm, inputs, freeze)
             if inputs:
                 _levels_validation(ws, df, inputs[0])
-        writer.sheets[C.SHEET_MEMBERS].activate()
+            if name == C.SHEET_MEMBERS:
+                first = ws
+        if first is not None:
+            first.activate()
+    finally:
+        book.close()
     return buf.getvalue()
 
 
