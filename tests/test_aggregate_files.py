@@ -8,7 +8,6 @@ reopened with python-calamine and openpyxl.
 from __future__ import annotations
 
 import csv
-import hashlib
 import subprocess
 import sys
 import zipfile

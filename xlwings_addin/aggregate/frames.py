@@ -14,7 +14,7 @@ import pandas as pd
 from ..core.levels import LEVELS
 from . import columns as C
 from .model import Aggregate
-from .pool import collective_label, group_label, member_group
+from .pool import group_label, member_group
 
 LEVEL_CODES = [lvl.code for lvl in LEVELS]
 

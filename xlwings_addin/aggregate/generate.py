@@ -9,7 +9,6 @@ commune.
 from __future__ import annotations
 
 import random
-from dataclasses import replace
 from datetime import date, timedelta
 from fractions import Fraction
 from typing import Optional
@@ -184,7 +183,3 @@ def sized_cell(k: int, members: int, year: int = 2026, seed: int = 1) -> Case:
     """The k-th made-up chi bộ of a given size (benchmark and tests: names and ids unique across k)."""
     kind = ("school", "health", "agency", "village")[k % 4]
     return make_cell(f"Chi bộ số {k + 1:04d}", kind, members, year, seed, id_base=(k + 1) * 1000)
-
-
-def with_members(case: Case, **changes) -> Case:
-    return replace(case, **changes)
