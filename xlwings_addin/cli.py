@@ -135,6 +135,10 @@ def cmd_build_template(args) -> int:
 
 
 def cmd_demo(args) -> int:
+    if getattr(args, "aggregate", False):
+        from .aggregate.cli import cmd_demo_aggregate
+
+        return cmd_demo_aggregate(args)
     from .demo import run_demo
 
     return run_demo(Path(args.out), pdf=args.pdf, year=args.year)
@@ -198,7 +202,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--year", type=int, choices=(2023, 2026), default=2023,
                    help="2023: hội nghị ví dụ theo QĐ 124 (mặc định); 2026: ví dụ theo QĐ 366 (chấm điểm, tập thể, nhóm)")
     p.add_argument("--pdf", action="store_true", help="thêm bản PDF (cần LibreOffice)")
+    p.add_argument("--aggregate", action="store_true",
+                   help="ví dụ của cấp ủy: 12 chi bộ của một xã năm 2026, tổng hợp và tính tỷ lệ chung")
     p.set_defaults(func=cmd_demo)
+
+    from .aggregate.cli import add_commands
+
+    add_commands(sub)
     return parser
 
 
