@@ -20,7 +20,7 @@ from ..io import schema as S
 from ..io.errors import CaseFileError
 from ..io.output import error_block, results_block, safe_text, summary_block, warnings_block
 from ..io.tables import Tables, WorkbookError, case_from_tables
-from ..io.workbook import BLOCKS
+from ..io.workbook import BLOCKS, block_bounds, extents_from
 
 TITLE = "Xếp loại chất lượng"
 
@@ -32,30 +32,6 @@ def _sheet(book, name: str):
         raise WorkbookError([(name, f"thiếu sheet '{name}'; không đổi tên hay xóa các sheet của mẫu")]) from None
 
 
-def _extents(meeting_rows: list) -> Optional[dict]:
-    """The data extents the workbook's own formulas computed (hidden column G of "Hội nghị")."""
-    out = {}
-    for i, key in enumerate(S.EXTENTS):
-        row = meeting_rows[i] if i < len(meeting_rows) else None
-        value = row[S.EXTENT_COL] if row and len(row) > S.EXTENT_COL else None
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 10 ** 6:
-            return None  # not this layout, or formulas not calculated: read the whole capacity
-        out[key] = int(value)
-    return out
-
-
-# Rows (beyond the header rows) and columns each block needs, from the extents.
-_SIZES = {
-    "roster": lambda e: (e["roster_rows"], None),
-    "scores": lambda e: (max(e["roster_rows"], e["scores_rows"]), None),
-    "criteria": lambda e: (max(e["roster_rows"], e["criteria_rows"]), None),
-    "collectives": lambda e: (S.MAX_COLLECTIVES, None),
-    "grid": lambda e: (S.GRID_FIRST_ROW - S.GRID_HEADER_ROW - 1 + e["grid_rows"], S.GRID_FIRST_BALLOT_COL + e["grid_cols"] - 1),
-    "tally": lambda e: (S.TALLY_FIRST_ROW - 1 + e["tally_rows"], None),
-    "cell": lambda e: (S.CELL_FIRST_ROW - S.CELL_HEADER_ROW - 1 + S.MAX_COLLECTIVES, S.CELL_FIRST_BALLOT_COL + e["cell_cols"] - 1),
-}
-
-
 def read_tables_live(book) -> Tables:
     """Read the input blocks: first "Hội nghị" with the extents, then each block only as far as it holds data.
 
@@ -64,14 +40,12 @@ def read_tables_live(book) -> Tables:
     """
     sheet, r1, r2, c2 = BLOCKS["meeting"]
     meeting = _sheet(book, sheet).range(f"A{r1 + 1}:{S.col(c2)}{r2 + 1}").options(ndim=2).value or []
-    extents = _extents(meeting)
+    extents = extents_from(meeting)
     blocks = {"meeting": meeting}
     for key, (sheet, r1, r2, c2) in BLOCKS.items():
         if key == "meeting":
             continue
-        rows, last_col = _SIZES[key](extents) if extents else (None, None)
-        bottom = r2 if rows is None else min(r2, r1 + rows)
-        right = c2 if last_col is None else min(c2, max(last_col, S.GRID_FIRST_BALLOT_COL - 1))
+        bottom, right = block_bounds(key, extents)
         blocks[key] = _sheet(book, sheet).range(f"A{r1 + 1}:{S.col(right)}{bottom + 1}").options(ndim=2).value or []
     return Tables(**blocks)
 

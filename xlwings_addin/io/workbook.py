@@ -18,7 +18,7 @@ from ..core.models import Case
 from . import schema as S
 from .errors import CaseFileError
 from .tables import Tables, WorkbookError, case_from_tables
-from .xlsxguard import WorkbookTooLarge, inspect, read_bounded
+from .xlsxguard import NotPlain, PrefixReader, WorkbookTooLarge, inspect, read_bounded
 
 # (sheet, first row0, last row0, last col0) of each input block, in Tables field order.
 BLOCKS = {
@@ -43,6 +43,49 @@ _CAPACITY = {
 #: "row has data" column of the member sheets); only cells past it count as stray data.
 _FREE_COLUMNS = {"meeting": 8, "roster": len(S.ROSTER_COLUMNS), "scores": len(S.SCORE_COLUMNS),
                  "criteria": len(S.CRITERIA_COLUMNS)}
+
+
+#: Up to this many cells a block is read from the front of its sheet part (cost grows with the cells
+#: read); past it calamine reads the whole sheet faster (cost grows with the sheet, ~1-5 ms).
+_PREFIX_CELLS = 3000
+
+
+def extents_from(meeting_rows: list) -> Optional[dict]:
+    """The data extents the workbook's own formulas computed (hidden column G of "Hội nghị").
+
+    None when they are not there or not calculated (a file saved without formula results, e.g.
+    by openpyxl): then every block is read to its capacity.
+    """
+    out = {}
+    for i, key in enumerate(S.EXTENTS):
+        row = meeting_rows[i] if i < len(meeting_rows) else None
+        value = row[S.EXTENT_COL] if row and len(row) > S.EXTENT_COL else None
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 10 ** 6:
+            return None
+        out[key] = int(value)
+    return out
+
+
+# Rows (beyond the header rows) and last column each block needs, from the extents.
+_SIZES = {
+    "roster": lambda e: (e["roster_rows"], None),
+    "scores": lambda e: (max(e["roster_rows"], e["scores_rows"]), None),
+    "criteria": lambda e: (max(e["roster_rows"], e["criteria_rows"]), None),
+    "collectives": lambda e: (S.MAX_COLLECTIVES, None),
+    "grid": lambda e: (S.GRID_FIRST_ROW - S.GRID_HEADER_ROW - 1 + e["grid_rows"], S.GRID_FIRST_BALLOT_COL + e["grid_cols"] - 1),
+    "tally": lambda e: (S.TALLY_FIRST_ROW - 1 + e["tally_rows"], None),
+    "cell": lambda e: (S.CELL_FIRST_ROW - S.CELL_HEADER_ROW - 1 + S.MAX_COLLECTIVES, S.CELL_FIRST_BALLOT_COL + e["cell_cols"] - 1),
+}
+
+
+def block_bounds(key: str, extents: Optional[dict]) -> tuple[int, int]:
+    """The last row and column (0-based) of a block that can hold data, given the extents (None: its capacity)."""
+    _, r1, r2, c2 = BLOCKS[key]
+    if not extents:
+        return r2, c2
+    rows, last_col = _SIZES[key](extents)
+    right = c2 if last_col is None else min(c2, max(last_col, S.GRID_FIRST_BALLOT_COL - 1))
+    return min(r2, r1 + rows), right
 
 
 def block_address(name: str) -> str:
@@ -174,6 +217,7 @@ def read_tables(path: str | os.PathLike, today: Optional[date] = None) -> Tables
     except (zipfile.BadZipFile, KeyError, OSError, SyntaxError, ValueError):
         raise CaseFileError(f"sổ Excel {p.name} bị hỏng (thiếu hoặc hỏng phần mô tả các sheet): hãy mở lại bản đã lưu trước đó") from None
     wb = _open(p)
+    prefix = None
     try:
         problems: list[tuple[str, str]] = []
         blocks = {}
@@ -182,17 +226,32 @@ def read_tables(path: str | os.PathLike, today: Optional[date] = None) -> Tables
         if layout:
             raise CaseFileError(f"{p.name}: {layout}")
         skip = None
+        extents = None
         for key, (sheet, r1, r2, c2) in BLOCKS.items():
             if key == skip:
                 blocks[key] = []
                 continue
+            si = info.sheets.get(sheet)
+            bottom, right = block_bounds(key, extents)
+            if extents is not None and si is not None and si.last_row is not None and si.last_row <= r2 \
+                    and (si.last_col or 0) <= max(c2, _FREE_COLUMNS.get(key, c2)) \
+                    and (bottom - r1 + 1) * (right + 1) <= _PREFIX_CELLS:
+                # The file's own formulas say how far the data goes and nothing lies past the
+                # template: read just those rows (the capacity below them is formulas only).
+                try:
+                    prefix = prefix or PrefixReader(p)
+                    blocks[key] = prefix.rows(si.part, r1, bottom, right)
+                    continue
+                except NotPlain:
+                    pass  # unusual XML: the ordinary read below
+                except Exception:
+                    raise CaseFileError(f"sổ Excel {p.name}: sheet \"{sheet}\" bị hỏng, không đọc được") from None
             if sheet not in names:
                 similar = [n for n in names if n.casefold().replace(" ", "") == sheet.casefold().replace(" ", "")]
                 hint = f" (có sheet '{similar[0]}': hãy đổi lại đúng tên)" if similar else ""
                 problems.append((sheet, f"thiếu sheet '{sheet}'{hint}; không đổi tên hay xóa các sheet của mẫu"))
                 blocks[key] = []
                 continue
-            si = info.sheets.get(sheet)
             huge = si is not None and ((si.last_row or 0) > r2 + 50 or (si.last_col or 0) > c2 + 50)
             if huge or si is None or si.last_row is None:
                 # Read only the block, streaming: a stray cell far away must not cost gigabytes.
@@ -217,10 +276,13 @@ def read_tables(path: str | os.PathLike, today: Optional[date] = None) -> Tables
             problems += _overflow(key, sheet, outside)
             if key == "meeting":
                 skip = _unused_facts_sheet(block)
+                extents = extents_from(block)
         if any(w in (s for s, *_ in BLOCKS.values()) and m.startswith("thiếu sheet") for w, m in problems):
             raise WorkbookError(problems)
         return Tables(**blocks, today=today, overflow=tuple(problems))
     finally:
+        if prefix is not None:
+            prefix.close()
         close = getattr(wb, "close", None)
         if close:
             close()

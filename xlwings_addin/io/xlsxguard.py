@@ -192,3 +192,157 @@ def _value(el, strings: list[str]):
     except ValueError:
         return text
     return int(f) if f.is_integer() and abs(f) < 2 ** 53 else f
+
+
+# --------------------------------------------------------------------------- the prefix reader
+
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
+_ROW_R = re.compile(rb'\sr="(\d+)"')
+_END_DATA = re.compile(rb"</(?:\w+:)?sheetData>|<(?:\w+:)?sheetData\s*/>")
+_CELL_T = re.compile(r'\st="(\w+)"')
+_T = re.compile(r"<(?:\w+:)?t(?:\s[^>]*)?>(.*?)</(?:\w+:)?t>", re.S)
+_PHONETIC = re.compile(r"<(?:\w+:)?rPh\b.*?</(?:\w+:)?rPh>", re.S)
+_SI = re.compile(rb"<(?:\w+:)?si>(.*?)</(?:\w+:)?si>|<(?:\w+:)?si\s*/>", re.S)
+_ROW_START = re.compile(r"<row\b")
+
+
+class NotPlain(Exception):
+    """The part uses XML this reader does not take (no cell addresses, CDATA...): read it in full instead."""
+
+
+def _text(raw: str) -> str:
+    if "<![CDATA[" in raw:
+        raise NotPlain
+    if "&" not in raw:
+        return raw
+    from html import unescape
+
+    return unescape(raw)
+
+
+class PrefixReader:
+    """The first rows of a file's sheets, reading each sheet part only as far as the rows asked for.
+
+    A sheet of the template holds its 1000-row capacity of formulas (about 1 MB of XML for the
+    score sheet) whatever the roster; the rows in use are known beforehand from the extents. So
+    each part is inflated in chunks and cut at the first row past the bound: for 22 members a few
+    tens of kilobytes instead of megabytes. Cells are taken by pattern from spreadsheetml as
+    Excel, LibreOffice and XlsxWriter write it (every cell with its address); anything else raises
+    ``NotPlain`` and the caller reads the sheet the ordinary way.
+    """
+
+    CHUNK = 32768  # bytes inflated at a time
+
+    def __init__(self, path):
+        self._zip = zipfile.ZipFile(path)
+        self._strings: Optional[list[bytes]] = None
+        self._decoded: dict[int, str] = {}
+
+    def close(self) -> None:
+        self._zip.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def string(self, index: int) -> str:
+        """Shared string ``index``, decoded on first use (a template holds ~1,500, a block uses a few)."""
+        if self._strings is None:
+            try:
+                data = self._zip.read("xl/sharedStrings.xml")
+            except KeyError:
+                data = b""
+            self._strings = _SI.findall(data)
+        if not 0 <= index < len(self._strings):
+            return ""
+        out = self._decoded.get(index)
+        if out is None:
+            body = self._strings[index].decode("utf-8")
+            if "<rPh" in body:
+                body = _PHONETIC.sub("", body)
+            out = self._decoded[index] = "".join(_text(t) for t in _T.findall(body))
+        return out
+
+    def _prefix(self, part: str, bottom: int) -> bytes:
+        """The part's bytes up to the first row past ``bottom`` (0-based), or to the end of the data."""
+        buf = bytearray()
+        with self._zip.open(part) as fh:
+            while True:
+                chunk = fh.read(self.CHUNK)
+                if not chunk:
+                    return bytes(buf)
+                # Look back over the seam: a row tag may straddle two chunks (row tags are short).
+                start = max(0, len(buf) - 512)
+                buf += chunk
+                for m in _ROW_TAG.finditer(buf, start):
+                    r = _ROW_R.search(m.group(1))
+                    if r is None:
+                        raise NotPlain
+                    if int(r.group(1)) - 1 > bottom:
+                        return bytes(buf[: m.start()])
+                end = _END_DATA.search(buf, start)
+                if end:
+                    return bytes(buf[: end.start()])
+
+    def rows(self, part: str, top: int, bottom: int, right: int) -> list[list]:
+        """Rows ``top..bottom`` and columns ``0..right`` (0-based) of a sheet part, values as calamine gives them
+        (dates stay serial numbers, which the input layer takes)."""
+        text = self._prefix(part, bottom).decode("utf-8")
+        start = text.find("<sheetData>")
+        if start < 0:
+            if "sheetData/>" in text or "<sheetData/>" in text:
+                return [[None] * (right + 1) for _ in range(bottom - top + 1)]
+            raise NotPlain  # a prefixed namespace (<x:sheetData>) or no data section: not for the patterns
+        text = text[start:]
+        if text.count("<c ") + text.count("<c>") != text.count('<c r="'):
+            raise NotPlain  # a cell without its address first: cannot be placed by pattern
+        out: list[list] = [[None] * (right + 1) for _ in range(bottom - top + 1)]
+        cols = _COLS
+        starts = [m.start() for m in _ROW_START.finditer(text)] + [len(text)]
+        for a, b in zip(starts, starts[1:]):
+            # Cells of a row come in column order: stop at the first one past the block.
+            for m in _PLAIN_CELL.finditer(text, a, b):
+                letters, row, kind, attrs, body = m.groups()
+                c = cols.get(letters)
+                if c is None:
+                    c = cols[letters] = col_index(letters)
+                if c > right:
+                    break
+                if not body:
+                    continue
+                r = int(row) - 1
+                if r < top or r > bottom:
+                    break
+                value = self._value(kind, attrs, body)
+                if value is not None and value != "":
+                    out[r - top][c] = value
+        return out
+
+    def _value(self, kind: Optional[str], attrs: str, body: str):
+        if not kind:
+            t = _CELL_T.search(attrs) if 't="' in attrs else None
+            kind = t.group(1) if t else "n"
+        if kind == "inlineStr":
+            return "".join(_text(x) for x in _T.findall(_PHONETIC.sub("", body)))
+        v = body.find("<v>")
+        if v < 0:
+            return None
+        raw = body[v + 3: body.find("</v>", v)]
+        if kind == "s":
+            return self.string(int(raw))
+        if kind in ("str", "e"):
+            return _text(raw)
+        if kind == "b":
+            return raw.strip() == "1"
+        try:
+            f = float(raw)
+        except ValueError:
+            return _text(raw)
+        return int(f) if f.is_integer() and abs(f) < 2 ** 53 else f
+
+
+#: Cells as the usual writers lay them out: the address first, then other attributes.
+_PLAIN_CELL = re.compile(r'<c r="([A-Z]{1,3})([0-9]{1,7})"(?: s="[0-9]+")?(?: t="(\w+)")?([^>]*?)(?:/>|>(.*?)</c>)', re.S)
+_COLS: dict[str, int] = {}
