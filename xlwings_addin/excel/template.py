@@ -183,8 +183,8 @@ def _page(ws, *, landscape: bool = True, header_row: Optional[int] = None, area:
 GUIDE_LINES = [
     ("Chuẩn bị", [
         "1. Sheet \"Hội nghị\": nhập năm đánh giá, ngày họp, tên chi bộ, đảng bộ cấp trên, loại chi bộ, chủ trì, thư ký, đại biểu, "
-        "căn cứ. Dòng \"Sheet cần nhập cho năm này\" cho biết dùng sheet nào (sổ đã điền sẵn ẩn sheet của quy định không áp dụng; "
-        "đổi năm rồi bấm \"Tính kết quả\" thì sheet cần dùng hiện lại). Các thiết lập để trống là dùng mặc định theo quy định.",
+        "căn cứ. Dòng \"Sheet cần nhập cho năm này\" cho biết dùng sheet nào (sổ đã điền sẵn ẩn sheet của quy định không áp dụng và sheet phiếu không dùng; "
+        "đổi năm rồi bấm \"Tính kết quả\" thì sheet cần dùng hiện lại; muốn hiện sheet khác: bấm chuột phải vào tên sheet > Unhide). Các thiết lập để trống là dùng mặc định theo quy định.",
         "2. Sheet \"Danh sách\": mỗi dòng một đảng viên (theo thứ tự sẽ in trên phiếu): họ tên, loại đảng viên, chức vụ, dự họp. "
         "Đánh dấu x ở các cột Chi ủy viên, Miễn sinh hoạt, Đình chỉ... Đảng viên dự bị ghi ngày kết nạp (chưa đủ 6 tháng thì không đánh giá).",
     ]),
@@ -228,9 +228,13 @@ GUIDE_LINES = [
 ]
 
 
-def _wrapped_height(text: str, width_chars: float, line_pt: float = 15.5) -> float:
-    """Row height for wrapped text: spreadsheet programs do not grow rows written from a file."""
-    lines = sum(max(1, -(-len(part) // int(width_chars * 1.05))) for part in str(text).split("\n"))
+def _wrapped_height(text: str, width_chars: float, line_pt: float = 15.5, per_unit: float = 1.05) -> float:
+    """Row height for wrapped text: spreadsheet programs do not grow rows written from a file.
+
+    ``per_unit``: characters of the cell's font per unit of column width (a unit is one "0" of the
+    default font); 1.05 is safe for any text, 1.2 for Times New Roman 11 pt prose.
+    """
+    lines = sum(max(1, -(-len(part) // int(width_chars * per_unit))) for part in str(text).split("\n"))
     return max(lines, 1) * line_pt
 
 
@@ -634,7 +638,7 @@ def _c(value):
 
 
 def _member_sheet(wb, ws, fm: _Formats, columns, case: Optional[Case], values_of, title: str, note: str,
-                  band_fills: bool = False, hidden: bool = False) -> None:
+                  band_fills: bool = False) -> None:
     index = {c.key: i for i, c in enumerate(columns)}
     L = S.col
     ws.write(0, 0, title, fm.title)
@@ -691,10 +695,7 @@ def _member_sheet(wb, ws, fm: _Formats, columns, case: Optional[Case], values_of
                                                       "format": fm.bad})
     ws.freeze_panes(first, 3 if columns is S.SCORE_COLUMNS else 2)
     ws.set_tab_color("#2F75B5")
-    # A hidden sheet gets no print area: LibreOffice prints hidden sheets that have one (Excel does not).
-    _page(ws, landscape=True, header_row=S.HEADER_ROW, area=None if hidden else (0, 0, first + n_rows - 1, len(columns) - 1))
-    if hidden:
-        ws.hide()
+    _page(ws, landscape=True, header_row=S.HEADER_ROW, area=(0, 0, first + n_rows - 1, len(columns) - 1))
 
 
 def _roster(wb, ws, fm: _Formats, case: Optional[Case]) -> None:
@@ -802,6 +803,12 @@ def _collectives(wb, ws, fm: _Formats, case: Optional[Case]) -> None:
                                  (pv / wv) if (pv is not None and wv) else "")
             elif c is not None:
                 _cell_value(col, vals.get(col.key), ws, r, j, fm)
+        if c is not None:
+            # Rows written from a file do not grow by themselves: size them for the wrapped lists.
+            long = [(vals.get(col.key), col.width) for col in cols if col.kind in ("long", "name")]
+            height = max((_wrapped_height(str(v), w, 15.5, 1.2) for v, w in long if v), default=15.5)
+            if height > 15.5:
+                ws.set_row(r, height)
     first, last = S.COLL_FIRST_ROW + 1, S.COLL_LAST_ROW
     for j, col in enumerate(cols):
         if col.key == "kind":
@@ -814,7 +821,20 @@ def _collectives(wb, ws, fm: _Formats, case: Optional[Case]) -> None:
         ws.conditional_format(S.COLL_FIRST_ROW, b, last, b, {"type": "cell", "criteria": "==", "value": f'"{code}"', "format": fmt})
     ws.freeze_panes(S.COLL_FIRST_ROW, 3)
     ws.set_tab_color("#2F75B5")
-    _page(ws, landscape=True, header_row=S.COLL_HEADER_ROW, area=(0, 0, S.COLL_LAST_ROW, len(cols) - 1))
+    if case is not None:
+        # A filled workbook is for one review year: the other regulation's columns are hidden
+        # (they are empty: for_workbook converted or dropped those facts).
+        unused = S.COLLECTIVE_QD124_ONLY if case.meeting.review_year >= 2025 else S.COLLECTIVE_QD366_ONLY
+        typed = [_collective_row(c, case) for c in rows]
+        for key in unused:
+            if any(v.get(key) not in (None, "", False) for v in typed):
+                continue  # e.g. a share with no whole count out of 100 stays a percentage: keep it in sight
+            j = index[key]
+            ws.set_column(j, j, cols[j].width, None, {"hidden": True})
+    # Forty-odd columns: two pages across keeps the text readable (one page would print at 3 pt).
+    _page(ws, landscape=True, header_row=S.COLL_HEADER_ROW, area=(0, 0, S.COLL_LAST_ROW, len(cols) - 1), fit_width=False)
+    ws.fit_to_pages(2, 0)
+    ws.repeat_columns(0, 2)
 
 
 # --------------------------------------------------------------------------- ballot grids
@@ -1044,7 +1064,7 @@ def _results(wb, ws, fm: _Formats, case: Optional[Case], result: Optional[Result
             for c, value in enumerate(row):
                 _write_out(ws, r, c, value, fmt_row or (fm.result if c in wide else fm.result_c))
             if r > S.RESULTS_HEADER_ROW:
-                ws.set_row(r, _wrapped_height(str(row[-1]), S.RESULTS_WIDTHS[-1], 14.5))
+                ws.set_row(r, max(_wrapped_height(str(row[c] or ""), S.RESULTS_WIDTHS[c], 14.5, 1.2) for c in wide))
     for code, fmt in fm.fills.items():
         ws.conditional_format(S.RESULTS_FIRST_ROW, S.RESULTS_PROPOSAL_COL, S.RESULTS_FIRST_ROW + S.OUTPUT_MAX_ROWS,
                               S.RESULTS_PROPOSAL_COL, {"type": "cell", "criteria": "==", "value": f'"{code}"', "format": fmt})
@@ -1168,17 +1188,13 @@ def build_workbook(path: str | os.PathLike, case: Optional[Case] = None, result:
     _guide(wb, sheets[S.SHEET_GUIDE], fm)
     _meeting(wb, sheets[S.SHEET_MEETING], fm, case)
     _roster(wb, sheets[S.SHEET_ROSTER], fm, case)
-    # A filled workbook is for one review year: the other regulation's sheet (names only) is hidden
-    # so that it neither confuses nor prints; "Tính kết quả" shows it again if the year changes.
-    filled = case is not None
     _member_sheet(wb, sheets[S.SHEET_SCORES], fm, S.SCORE_COLUMNS, case if uses_scores else _no_facts(case),
                   _score_row, "CHẤM ĐIỂM (QUY ĐỊNH 366-QĐ/TW, TỪ NĂM 2025)",
                   "Mỗi dòng là đảng viên cùng dòng ở sheet Danh sách. Điểm tiêu chí chung tối đa 30, kết quả thực hiện nhiệm vụ tối đa 70; "
-                  "tổng, khung điểm và tỷ lệ % tự tính.", band_fills=True, hidden=filled and not uses_scores)
+                  "tổng, khung điểm và tỷ lệ % tự tính.", band_fills=True)
     _member_sheet(wb, sheets[S.SHEET_CRITERIA], fm, S.CRITERIA_COLUMNS, _no_facts(case) if uses_scores else case,
                   _criteria_row, "TIÊU CHÍ (QUY ĐỊNH 124-QĐ/TW, NĂM 2023, 2024)",
-                  "Mỗi dòng là đảng viên cùng dòng ở sheet Danh sách. Chỉ dùng cho năm đánh giá 2023, 2024.",
-                  hidden=filled and uses_scores)
+                  "Mỗi dòng là đảng viên cùng dòng ở sheet Danh sách. Chỉ dùng cho năm đánh giá 2023, 2024.")
     _collectives(wb, sheets[S.SHEET_COLLECTIVES], fm, case)
     _grid(wb, sheets[S.SHEET_GRID], fm, case, counts)
     _tally(wb, sheets[S.SHEET_TALLY], fm, case)
@@ -1188,10 +1204,36 @@ def build_workbook(path: str | os.PathLike, case: Optional[Case] = None, result:
     _summary(wb, sheets[S.SHEET_SUMMARY], fm, case, result)
     _live(wb, sheets[S.SHEET_LIVE], fm)
     _conf(wb, sheets[S.SHEET_CONF])
+    for name in unused_sheets(case):
+        _hide_sheet(sheets[name])
     sheets[S.SHEET_GUIDE].activate()
     _CACHE["on"] = True
     wb.close()
     return out
+
+
+def unused_sheets(case: Optional[Case]) -> list[str]:
+    """Input sheets a filled workbook hides: the other regulation's facts sheet (it holds the names only)
+    and the member vote sheet of the form not used (grid or hand tally). The blank template shows all.
+
+    Hidden, they neither confuse nor print; "Tính kết quả" shows the year's facts sheet again when
+    the year is changed, and the guide says how to show the other vote sheet.
+    """
+    if case is None:
+        return []
+    out = [S.SHEET_CRITERIA if case.meeting.review_year >= 2025 else S.SHEET_SCORES]
+    if isinstance(case.member_votes, BallotGrid):
+        out.append(S.SHEET_TALLY)
+    elif isinstance(case.member_votes, (Tally, Hands)):
+        out.append(S.SHEET_GRID)
+    return out
+
+
+def _hide_sheet(ws) -> None:
+    # LibreOffice prints a hidden sheet that has a print area or print titles (Excel does not): drop both.
+    ws.print_area_range = ""
+    ws.repeat_row_range = ""
+    ws.hide()
 
 
 def _counts_from_pct(perf):

@@ -397,6 +397,11 @@ COLLECTIVE_COLUMNS = _cols(
     Column("decision_ref", "Số quyết định", 14, group="KẾT LUẬN"),
 )
 COLLECTIVE_INDEX = _index(COLLECTIVE_COLUMNS)
+#: Columns only one regulation uses (a filled workbook hides the other's).
+COLLECTIVE_QD124_ONLY = ("criteria_grade", "results_grade", "tasks_completed_pct", "tasks_exceeded_pct")
+COLLECTIVE_QD366_ONLY = ("self_score_common", "self_score_results", "self_total", "score_common", "score_results", "score_total",
+                         "band", "tasks_assigned", "tasks_done", "tasks_on_time", "tasks_exceeded", "tasks_late", "done_pct",
+                         "exceptional_unit_approved")
 
 
 # --------------------------------------------------------------------------- ballot grids
@@ -440,7 +445,8 @@ RESULTS_FIRST_ROW = 10
 RESULTS_HEADERS = ("TT", "Họ và tên", "Loại", "Mẫu / tập thể", "Diện đánh giá", "Tự chấm", "Chi bộ chấm", "Khung điểm",
                    "HTXSNV", "%", "HTTNV", "%", "HTNV", "%", "KHTNV", "%", "Phiếu hợp lệ", "Trong đó dòng hỏng",
                    "Kết quả biểu quyết", "Đề xuất", "Cách tính", "Giải thích")
-RESULTS_WIDTHS = (5, 26, 6, 12, 12, 7, 7, 10, 7, 7, 7, 7, 7, 7, 7, 7, 8, 8, 10, 10, 14, 70)
+# Narrow enough to print landscape across one A4 at about 60% (text near 7 pt), with the reasons wrapped.
+RESULTS_WIDTHS = (4, 21, 5, 9, 9, 6, 6, 8, 7, 7, 7, 7, 6, 7, 7, 7, 6, 6, 8, 8, 10, 42)
 RESULTS_PROPOSAL_COL = 19  # "Đề xuất"
 WARNINGS_HEADER_ROW = 3
 WARNINGS_FIRST_ROW = 4
