@@ -6,22 +6,24 @@ regulations.md §3 and docs/rules.md, which maps each rule S1..S24 to its test):
   proposal -> decision by the competent level; no ballot is prescribed (S19): the proposal
   basis is the chi bộ's appraised score by default.
 - 366 Art. 10, Phụ lục 1-5: common criteria 30 points + task results 70 (S5).
-- 366 Art. 11 cl. 1: bands >= 90 HTXSNV, 70-<90 HTTNV, 50-<70 HTNV, < 50 KHTNV on the unrounded
-  total (S6); the level is the highest level within the band whose conditions hold (S7):
-  HTXSNV 100% on time with quality and >= 30% exceeded, earlier shortcomings remedied; HTTNV
-  100% on time with quality; HTNV 100% done and <= 20% late (S8); KHTNV triggers: degradation,
-  duty-related discipline (khiển trách or heavier), the forbidden acts, the duty to set an
-  example, > 50% of tasks not done (S9); the mitigation clause (fault self-detected and
-  remedied: the competent level decides, never automatic).
+- 366 Art. 11 cl. 1-4 (one clause per level): bands >= 90 HTXSNV, 70-<90 HTTNV, 50-<70 HTNV,
+  < 50 KHTNV on the unrounded total (S6); the level is the highest level within the band whose
+  conditions hold (S7): HTXSNV 100% on time with quality and >= 30% exceeded, earlier
+  shortcomings remedied; HTTNV 100% on time with quality; HTNV 100% done and <= 20% late (S8);
+  KHTNV triggers: degradation, duty-related discipline (khiển trách or heavier), the forbidden
+  acts, the duty to set an example, > 50% of tasks not done (S9); the mitigation clause (fault
+  self-detected and remedied: the competent level decides, never automatic).
 - 366 Art. 11, leaders and managers (Phụ lục 3, Mẫu 2A): the unit led gates each level; KHTNV
   when the unit completes < 70% of its plan or misses its socio-economic targets, > 1/2 of the
   units in charge are KHTNV, > 1/2 low-confidence votes, corruption or waste in the direct scope
-  disciplined (S11); Q1-Q3 quarterly results recorded (S21, HD 43 quarterly section).
+  disciplined (S11); Q1-Q3 quarterly results recorded (S21, HD 43 quarterly section, read only
+  in an English translation and written there for cadres the Politburo and Secretariat manage).
 - 366 Art. 11, collectives (Phụ lục 1, Mẫu 01) and cl. 4 for the leadership collective: HTXSNV
   needs no subordinate unit and no leadership member disciplined; KHTNV for personnel
   wrongdoing, disunity, a leadership member disciplined (khiển trách or heavier) for a duty
-  violation or concluded degraded (except a fault of a previous unit), < 70% of plan (S12);
-  cl. 4.3 on the timing of faults (S13).
+  violation or concluded degraded (except a fault of a previous unit), < 70% of plan (S12); the
+  block "Một số trường hợp cần lưu ý" of Art. 11 on the timing of faults (S13; only one mirror
+  numbers it cl. 4.3, so the number is not cited).
 - 366 Art. 11 cl. 1.5: HTXSNV <= 20% of HTTNV per group of similar posts, up to 25% for an
   outstanding unit with the competent level's approval (S14, S15).
 - 366 Art. 3 cl. 4: the CBCCVC result is the basis (S20).
