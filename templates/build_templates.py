@@ -280,8 +280,9 @@ class TemplateBuilder:
         page = p["page"]
         text_width = page["width_mm"] - page["margin_left_mm"] - page["margin_right_mm"]
         body_style.paragraph_format.tab_stops.add_tab_stop(Mm(text_width), WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS)
+        # Left-aligned: a justified heading line that ends in a line break is stretched across the page.
         heading = self._paragraph_style(S_HEADING, S_BODY, bold=p["heading"]["bold"], size=p["heading"]["size_pt"],
-                                        keep_next=True)
+                                        keep_next=True, align="left")
         heading.paragraph_format.keep_together = True
         self._paragraph_style(S_CENTER, size=body["size_pt"], align="center", first_indent_mm=0,
                               line_pt=body["line_spacing_pt"])
@@ -399,7 +400,10 @@ class TemplateBuilder:
         for item in runs:
             text, fmt = (item, {}) if isinstance(item, str) else item
             if text == LINE_BREAK:
+                # Two headings in one paragraph: both lines start at the indent of a heading.
                 paragraph.add_run().add_break()
+                if left_indent_mm is None and first_indent_mm is None:
+                    left_indent_mm, first_indent_mm = self.p["body"]["first_line_indent_mm"], 0
                 continue
             run = paragraph.add_run(text)
             run_bold = fmt.get("bold", bold)
@@ -590,7 +594,8 @@ class TemplateBuilder:
                  space_after=t["space_after_pt"])
 
     def signature_block(self, left: Sequence[str] | None, right: Sequence[str], container=None,
-                        recipients: str | None = None, blank_lines: int | None = None) -> None:
+                        recipients: str | None = None, blank_lines: int | None = None,
+                        widths_mm: Sequence[float] | None = None) -> None:
         """Add the two-column signature row (cantSplit) with names on the same line.
 
         ``left``/``right`` are [authority-or-title, title, name] tags; the left column repeats an
@@ -599,8 +604,8 @@ class TemplateBuilder:
         (36-HD: underlined heading, 12 pt lines, the profile's separator, the last line ending ".").
         """
         s = self.p["signature"]
-        table = self.table([s["col_left_mm"], s["col_right_mm"]], 1, borders=False, cell_margin_mm=0,
-                           container=container)
+        table = self.table(list(widths_mm or (s["col_left_mm"], s["col_right_mm"])), 1, borders=False,
+                           cell_margin_mm=0, container=container)
         row = table.rows[0]
         self.row_props(row, cant_split=True)
         cells = row.cells
@@ -666,7 +671,7 @@ def _level_shorts() -> list[str]:
 
 def _results_table(b: TemplateBuilder, columns: list[tuple[str, str, float]], style: str, *,
                    row_var: str, loop: str, line_pt: float, header_lines: int,
-                   group_header: str = "Số phiếu (tỷ lệ %)", tail: int = 0) -> None:
+                   group_header: str = "Số phiếu (tỷ lệ %)", tail: int = 0, closing=None) -> None:
     """Add a results table with a two-row merged header (``group_header`` over the four levels).
 
     ``columns`` lists (key, header, width); key "level" columns are grouped under one heading
@@ -723,18 +728,53 @@ def _results_table(b: TemplateBuilder, columns: list[tuple[str, str, float]], st
                 b.par(cell, f"{{{{ {row_var}.{key} }}}}", style, align="left" if key in LEFT_KEYS else None,
                       reuse_first=True, keep_next=keep)
 
-    _data_rows(b, table, f"{{%tr for {row_var} in {loop} %}}", style, fill, tail)
+    _data_rows(b, table, f"{{%tr for {row_var} in {loop} %}}", style, fill, tail, closing)
 
 
-def _data_rows(b: TemplateBuilder, table, loop_tag: str, style: str, fill, tail: int) -> None:
+def _data_rows(b: TemplateBuilder, table, loop_tag: str, style: str, fill, tail: int, closing=None,
+               together: bool = False) -> None:
     """The loop of data rows; the last ``tail`` rows keep with the next paragraph.
 
     A long table must not leave what follows it (a summary, the signatures) alone on a page:
     the last rows are a variant of the data row whose paragraphs keep with the next, so the
-    end of the table travels to the next page with them. ``fill(row, keep)`` writes one row.
+    end of the table travels to the next page with them (Word honours this). ``fill(row, keep)``
+    writes one row.
+
+    With ``closing(cell)`` the last item is written instead in a final unsplittable row: a nested
+    row of the same columns, then whatever ``closing`` adds (the summary, the signature) in the
+    same cell. LibreOffice ignores keep-with-next on table rows, but never splits a row, so the
+    last member always comes with the signature and the header repeats above them.
     """
     b.tag_row(table, loop_tag, style)
-    if tail:
+    if closing is not None:
+        b.tag_row(table, "{%tr if loop.last %}", style)
+        widths = [int(gc.get(qn("w:w"))) for gc in table._tbl.tblGrid.findall(qn("w:gridCol"))]
+        row = table.add_row()
+        merged = row.cells[0].merge(row.cells[-1])
+        b.sync_widths(table)
+        b.row_props(row, cant_split=True)
+        tc_pr = merged._tc.get_or_add_tcPr()
+        tc_pr.append(_border_element("w:tcBorders", ("left", "bottom", "right"), "nil"))
+        mar = OxmlElement("w:tcMar")
+        for side in ("top", "left", "bottom", "right"):
+            _set_child(mar, f"w:{side}", **{"w:w": 0, "w:type": "dxa"})
+        tc_pr.append(mar)
+        b.end_paragraph(merged.paragraphs[0])  # the cell's required first paragraph: 1 pt high
+        nested = b.table([w * 25.4 / 1440 for w in widths], 1, borders=True,
+                         cell_margin_mm=b.p["table"]["cell_margin_mm"], container=merged)
+        # The outer row's top line is already drawn: no second one above the nested row.
+        _set_child(nested._tbl.tblPr.find(qn("w:tblBorders")), "w:top", **{"w:val": "nil"})
+        b.row_props(nested.rows[0], cant_split=True)
+        fill(nested.rows[0], None)
+        closing(merged)
+        b.tag_row(table, "{%tr else %}", style)
+        tail = 0
+    elif together:
+        # Every row keeps with the next but the last: the table stays whole without dragging what
+        # follows (LibreOffice ties a table whose every paragraph keeps with the next to the next one).
+        b.tag_row(table, "{%tr if not loop.last %}", style)
+        tail = 1
+    elif tail:
         b.tag_row(table, f"{{%tr if loop.revindex <= {tail} %}}", style)
     for keep in ((True, False) if tail else (None,)):
         row = table.add_row()
@@ -743,14 +783,14 @@ def _data_rows(b: TemplateBuilder, table, loop_tag: str, style: str, fill, tail:
         fill(row, keep)
         if keep:
             b.tag_row(table, "{%tr else %}", style)
-    if tail:
+    if tail or closing is not None:
         b.tag_row(table, "{%tr endif %}", style)
     b.tag_row(table, "{%tr endfor %}", style)
 
 
 def _simple_table(b: TemplateBuilder, columns: list[tuple[str, str, float]], style: str, *, row_var: str,
                   loop: str, line_pt: float, header_lines: int = 1, keep_together: bool = False,
-                  tail: int = 0) -> None:
+                  tail: int = 0, closing=None) -> None:
     """Add a bordered table: one repeating header row, then one row per item of ``loop``.
 
     ``columns`` lists (key, header, width). Headers may hold tags (a base such as "/18"). With
@@ -767,10 +807,11 @@ def _simple_table(b: TemplateBuilder, columns: list[tuple[str, str, float]], sty
     def fill(row, keep):
         for cell, (key, _, _) in zip(row.cells, columns):
             b.par(cell, f"{{{{ {row_var}.{key} }}}}", style, align="left" if key in LEFT_KEYS else None,
-                  reuse_first=True, keep_next=keep_together or keep or None)
+                  reuse_first=True, keep_next=keep)
             b.middle(cell)
 
-    _data_rows(b, table, f"{{%tr for {row_var} in {loop} %}}", style, fill, 0 if keep_together else tail)
+    _data_rows(b, table, f"{{%tr for {row_var} in {loop} %}}", style, fill, 0 if keep_together else tail, closing,
+               together=keep_together)
 
 
 def _columns(widths: dict, spec: Sequence[tuple[str, str]]) -> list[tuple[str, str, float]]:
@@ -806,6 +847,20 @@ def _landscape_section(b: TemplateBuilder, fingerprint_tag: str | None) -> None:
     b.end_paragraph(doc.paragraphs[-1])
     b._setup_page(new_section, landscape=b.p["annex"]["orientation"] == "landscape")
     new_section.different_first_page_header_footer = False
+
+
+def _annex_closing(b: TemplateBuilder, summary: str, legend: str, signer: str = "signature"):
+    """The end of a landscape annex, written into the table's last row: summary, legend, signature."""
+    annex = b.p["annex"]
+
+    def closing(cell) -> None:
+        b.par(cell, summary, S_BODY, space_before=6, keep_next=True)
+        b.par(cell, legend, S_BODY, italic=True, size=annex["size_pt"], line_pt=annex["line_spacing_pt"],
+              first_indent_mm=0, keep_next=True)
+        b.signature_block(None, [f"{{{{ {signer}.right_authority }}}}", f"{{{{ {signer}.right_title }}}}",
+                                 f"{{{{ {signer}.right_name }}}}"], container=cell,
+                          blank_lines=annex["signature_blank_lines"], widths_mm=annex["signature_cols_mm"])
+    return closing
 
 
 def _collective_table(b: TemplateBuilder, loop: str) -> None:
@@ -912,25 +967,22 @@ def build_minutes(profile: dict, out_path: Path) -> Path:
     b.par(doc, "{{ annex.title }}", S_CENTER, bold=True, size=annex["title_size_pt"], keep_next=True)
     b.par(doc, "{{ annex.caption }}", S_CENTER, italic=True, space_after=6, keep_next=True)
     # QĐ 366 years: scores, group and the show of hands; QĐ 124 years: the four vote columns.
+    # The summary, the legend and the signature close the table in its last row (never alone on a page).
+    closing = _annex_closing(b, "{{ annex.summary }}", "{{ annex.legend }}")
     b.tag(doc, "{%p if annex.scores %}")
     _simple_table(b, _columns(annex["columns_scores_mm"], (
         ("no", "TT"), ("name", "Họ và tên"), ("role", "Chức vụ (đảng, chính quyền, đoàn thể)"), ("kind", "Loại ĐV"),
         ("group", "Nhóm"), ("self_score", "Điểm tự chấm"), ("self_level", "Tự nhận mức"), ("score", "Điểm chi bộ chấm"),
         ("vote", "{{ annex.vote_header }}"), ("proposed", "Chi bộ đề xuất mức"), ("note", "Ghi chú"))),
-        S_ANNEX, row_var="m", loop="annex.rows", line_pt=annex["line_spacing_pt"], header_lines=annex["header_row_lines"], tail=profile["table"]["keep_last_rows"])
+        S_ANNEX, row_var="m", loop="annex.rows", line_pt=annex["line_spacing_pt"], header_lines=annex["header_row_lines"],
+        closing=closing)
     b.tag(doc, "{%p else %}")
     _results_table(b, _vote_columns(annex["columns_mm"], (
         ("no", "TT"), ("name", "Họ và tên"), ("role", "Chức vụ (đảng, chính quyền, đoàn thể)"), ("kind", "Loại ĐV"),
         ("self_level", "Tự nhận mức")), (("proposed", "Chi bộ đề nghị mức"), ("note", "Ghi chú"))),
         S_ANNEX, row_var="m", loop="annex.rows", line_pt=annex["line_spacing_pt"],
-        header_lines=annex["header_row_lines"], group_header="{{ annex.vote_header }}", tail=profile["table"]["keep_last_rows"])
+        header_lines=annex["header_row_lines"], group_header="{{ annex.vote_header }}", closing=closing)
     b.tag(doc, "{%p endif %}")
-    # Summary and legend travel with the signature so it never stands alone on a page.
-    b.par(doc, "{{ annex.summary }}", space_before=6, keep_next=True)
-    b.par(doc, "{{ annex.legend }}", italic=True, size=annex["size_pt"], line_pt=annex["line_spacing_pt"],
-          first_indent_mm=0, keep_next=True)
-    b.signature_block(None, ["{{ signature.right_authority }}", "{{ signature.right_title }}",
-                             "{{ signature.right_name }}"], blank_lines=annex["signature_blank_lines"])
     b.end_paragraph(b.par(doc, "", S_TAG))
     return b.save(out_path)
 
@@ -957,15 +1009,19 @@ def build_vote_count(profile: dict, out_path: Path) -> Path:
     vc = profile["vote_count"]
     # "II. KẾT QUẢ KIỂM PHIẾU" is the first line of the first block's heading (no heading chain).
     b.tag(doc, "{%p for blk in count.blocks %}")
+    b.tag(doc, "{%p if loop.first %}")
+    b.par(doc, ["II. KẾT QUẢ KIỂM PHIẾU", LINE_BREAK, "{{ blk.heading }}"], S_HEADING)
+    b.tag(doc, "{%p else %}")
     b.par(doc, "{{ blk.heading }}", S_HEADING)
+    b.tag(doc, "{%p endif %}")
     b.tag(doc, "{%p if blk.is_collective %}")
-    b.par(doc, "{{ blk.valid }}")
+    # The heading keeps with the table (a short one, kept together); the counts follow it.
     widths = vc["cell_columns_mm"]
     _simple_table(b, _columns(widths, (("no", "TT"), ("level", "Mức xếp loại chất lượng"), ("count", "Số phiếu"),
-                                       ("pct", "{{ count.vote_header }}"))),
+                                       ("pct", "{{ count.pct_header }}"))),
                   S_TABLE, row_var="v", loop="blk.votes", line_pt=profile["table"]["line_spacing_pt"], header_lines=2,
                   keep_together=True)
-    b.par(doc, [("{{ blk.result }}", {"bold": True})], space_before=6)
+    b.par(doc, ["{{ blk.valid }} ", ("{{ blk.result }}", {"bold": True})], space_before=6)
     b.tag(doc, "{%p endif %}")
     b.tag(doc, "{%p if blk.is_members %}")
     _results_table(b, _vote_columns(vc["member_columns_mm"], (("no", "TT"), ("name", "Họ và tên")),
@@ -1229,25 +1285,23 @@ def build_report(profile: dict, out_path: Path) -> Path:
     _landscape_section(b, "{{ fingerprint_report }}")
     b.par(doc, "{{ report.annex_title }}", S_CENTER, bold=True, size=annex["title_size_pt"], keep_next=True)
     b.par(doc, "{{ report.annex_caption }}", S_CENTER, italic=True, space_after=6, keep_next=True)
+    closing = _annex_closing(b, "{{ report.summary }}", "{{ report.legend }}")
     b.tag(doc, "{%p if report.scores %}")
     _simple_table(b, _columns(rp["annex_columns_scores_mm"], (
         ("no", "TT"), ("name_line", "Họ và tên"), ("membership", "Loại ĐV"), ("role", "Chức vụ"), ("group", "Nhóm"),
         ("civil_service_level", "Xếp loại CBCCVC"), ("self_level", "Tự nhận mức"), ("self_score", "Điểm tự chấm"),
         ("score", "Điểm chi bộ chấm"), ("chi_bo", "Chi bộ biểu quyết"), ("proposed_level", "Mức đề xuất"),
         ("note", "Ghi chú"))),
-        S_ANNEX, row_var="m", loop="report.rows", line_pt=annex["line_spacing_pt"], header_lines=annex["header_row_lines"], tail=profile["table"]["keep_last_rows"])
+        S_ANNEX, row_var="m", loop="report.rows", line_pt=annex["line_spacing_pt"], header_lines=annex["header_row_lines"],
+        closing=closing)
     b.tag(doc, "{%p else %}")
     _simple_table(b, _columns(rp["annex_columns_mm"], (
         ("no", "TT"), ("name_line", "Họ và tên"), ("membership", "Loại ĐV"), ("role", "Chức vụ"),
         ("civil_service_level", "Xếp loại CBCCVC"), ("self_level", "Tự nhận mức"), ("chi_bo", "Kết quả bỏ phiếu"),
         ("proposed_level", "Chi bộ đề nghị"), ("note", "Ghi chú"))),
-        S_ANNEX, row_var="m", loop="report.rows", line_pt=annex["line_spacing_pt"], header_lines=annex["header_row_lines"], tail=profile["table"]["keep_last_rows"])
+        S_ANNEX, row_var="m", loop="report.rows", line_pt=annex["line_spacing_pt"], header_lines=annex["header_row_lines"],
+        closing=closing)
     b.tag(doc, "{%p endif %}")
-    b.par(doc, "{{ report.summary }}", space_before=6, keep_next=True)
-    b.par(doc, "{{ report.legend }}", italic=True, size=annex["size_pt"], line_pt=annex["line_spacing_pt"],
-          first_indent_mm=0, keep_next=True)
-    b.signature_block(None, ["{{ signature.right_authority }}", "{{ signature.right_title }}",
-                             "{{ signature.right_name }}"])
     b.end_paragraph(b.par(doc, "", S_TAG))
     return b.save(out_path)
 
@@ -1321,15 +1375,18 @@ def build_notice(profile: dict, out_path: Path) -> Path:
                   keep_together=True)
     b.par(doc, "2. Đảng viên", S_HEADING, space_before=6)
     b.tag(doc, "{%p endif %}")
+    def closing(cell) -> None:
+        # The list ends with the totals and the signature in its last row: never a signature alone.
+        b.par(cell, "{{ notice.legend }}", italic=True, size=profile["annex"]["size_pt"],
+              line_pt=profile["annex"]["line_spacing_pt"], first_indent_mm=0, space_before=4, keep_next=True)
+        b.par(cell, "{{ notice.totals }}", keep_next=True)
+        b.par(cell, "{{ notice.closing }}", keep_next=True)
+        b.signature_block(None, ["{{ signature.right_authority }}", "{{ signature.right_title }}",
+                                 "{{ signature.right_name }}"], container=cell, recipients="notice.recipients")
+
     _simple_table(b, _columns(nt["member_columns_mm"], (("no", "TT"), ("name", "Họ và tên"), ("role", "Chức vụ"),
-                                                       ("level", "Mức xếp loại"), ("note", "Ghi chú"))),
-                  S_TABLE, row_var="m", loop="notice.rows", line_pt=profile["table"]["line_spacing_pt"], tail=profile["table"]["keep_last_rows"])
-    b.par(doc, "{{ notice.legend }}", italic=True, size=profile["annex"]["size_pt"],
-          line_pt=profile["annex"]["line_spacing_pt"], first_indent_mm=0, space_before=4)
-    b.par(doc, "{{ notice.totals }}")
-    b.par(doc, "{{ notice.closing }}", keep_next=True)
-    b.signature_block(None, ["{{ signature.right_authority }}", "{{ signature.right_title }}",
-                             "{{ signature.right_name }}"], recipients="notice.recipients")
+                                                       ("decided", "Mức xếp loại"), ("note", "Ghi chú"))),
+                  S_TABLE, row_var="m", loop="notice.rows", line_pt=profile["table"]["line_spacing_pt"], closing=closing)
     b.end_paragraph(b.par(doc, "", S_TAG))
     return b.save(out_path)
 

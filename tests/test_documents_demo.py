@@ -63,7 +63,15 @@ def table_with(path: Path, header: str):
 
 
 def member_rows(table) -> list[list[str]]:
-    return [[c.text for c in r.cells] for r in table.rows if r.cells[0].text.strip().isdigit()]
+    """The numbered rows of a list, the last one included where it sits in the closing row's nested table."""
+    rows = []
+    for r in table.rows:
+        cell = r.cells[0]
+        if cell.tables and not cell.text.strip().isdigit():
+            rows += member_rows(cell.tables[0])
+        elif cell.text.strip().isdigit():
+            rows.append([c.text for c in r.cells])
+    return rows
 
 
 @pytest.fixture(scope="module")

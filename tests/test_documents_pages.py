@@ -102,6 +102,15 @@ def test_a_signature_block_stays_with_its_closing_lines_and_name(pdfs, doc, sign
     assert signer in after, f"{doc}: {signer} signs on the same page"
 
 
+@pytest.mark.parametrize("doc, last", [("minutes-2023", "Lưu Thị Nga"), ("minutes-2026", "Chu Thị Vân"),
+                                       ("report-2023", "Lưu Thị Nga"), ("report-2026", "Chu Thị Vân"),
+                                       ("notice-2023", "Lưu Thị Nga")])
+def test_a_list_ends_with_its_last_member_beside_the_summary_and_signature(pdfs, doc, last):
+    page = pages_of(pdfs[doc])[-1]
+    assert last in page and "T/M CHI BỘ" in page and "Nguyễn Thị Thủy" in page.split("T/M CHI BỘ")[1]
+    assert "Họ và tên" in page, "the header of the list repeats above its last rows"
+
+
 def test_one_page_per_score_form(pdfs):
     pages = pages_of(pdfs["forms-2026"])
     assert len(pages) == 22, "three Mẫu 01 and nineteen Mẫu 2A/2B/2C"

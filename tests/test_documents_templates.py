@@ -334,7 +334,7 @@ def test_annex_lists_every_member_under_a_repeating_two_row_header(rendered, con
     annex = [t for t in doc.tables if "Số phiếu (tỷ lệ % so với 22" in t._tbl.xml and "Tự nhận mức" in t._tbl.xml]
     assert len(annex) == 1, "only the table without the score columns is kept for 2023"
     rows = annex[0]._tbl.findall(qn("w:tr"))
-    assert len(rows) == 2 + 22
+    assert len(rows) == 2 + 21 + 1, "two header rows, 21 members, the closing row"
     for tr in rows[:2]:
         assert tr.trPr.find(qn("w:tblHeader")) is not None
     for tr in rows[2:]:
@@ -343,7 +343,13 @@ def test_annex_lists_every_member_under_a_repeating_two_row_header(rendered, con
     first = [c.text for c in annex[0].rows[2].cells]
     assert first[:5] == ["1", "Nguyễn Thị Thủy", "Bí thư Chi bộ, Hiệu trưởng", "CT", "HTXSNV"]
     assert first[5] == "19\n86,36%"
-    names = [annex[0].rows[i].cells[1].text for i in range(2, 24)]
+    # The last member sits in the closing row with the summary and the signature: they never part.
+    closing = annex[0].rows[-1].cells[0]
+    [last] = closing.tables[0].rows
+    assert [c.text for c in last.cells][:2] == ["22", "Lưu Thị Nga"]
+    assert closing.paragraphs[-1].text == "" and any(p.text.startswith("Tổng số đảng viên") for p in closing.paragraphs)
+    assert "T/M CHI BỘ" in closing.tables[1]._tbl.xml
+    names = [annex[0].rows[i].cells[1].text for i in range(2, 23)] + [last.cells[1].text]
     assert names == [m["name"] for m in context["annex"]["rows"]]
 
 

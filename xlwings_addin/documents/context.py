@@ -354,8 +354,7 @@ def table_note(r: SubjectResult, case_member=None) -> str:
         notes.append("Đề xuất theo cách cộng dồn")
     if r.note:
         notes.append(user_text(r.note))
-    if r.decided_level:
-        notes.append(f"Cấp ủy quyết định: {r.decided_level.short}")
+    # The upper committee's decision comes after the meeting: the report and the notice show it, not the minutes.
     return "; ".join(notes)
 
 
@@ -819,12 +818,9 @@ def count_context(case: Case, result: Result) -> dict:
                                  if r.voted_level else "Không mức nào được trên 1/2 số phiếu."))
             blocks.append({"is_members": False, "is_collective": True,
                            "heading": f"{no}. Đánh giá, xếp loại chất lượng {lower_first(r.name)}",
-                           "valid": f"Số phiếu hợp lệ: {count(r.valid, 'phiếu')}.",
-                           "votes": votes, "result": result_line})
+                           "valid": f"Số phiếu hợp lệ: {count(r.valid, 'phiếu')}.", "votes": votes,
+                           "result": result_line})
             no += 1
-    if blocks:
-        # The part heading opens the first block's heading: two headings in a row are one paragraph.
-        blocks[0]["heading"] = "II. KẾT QUẢ KIỂM PHIẾU\n" + blocks[0]["heading"]
     hands = [x for x in _all_subjects(result) if x.reviewed and x.vote_form == "hands"]
     hands_note = ("Các nội dung hội nghị biểu quyết giơ tay không thuộc biên bản này (kết quả ghi tại biên bản hội nghị)."
                   if hands else "")
@@ -838,6 +834,7 @@ def count_context(case: Case, result: Result) -> dict:
         "totals": punctuate(totals),
         "base_line": f"Tỷ lệ % tính trên {bp}.",
         "vote_header": f"Số phiếu (tỷ lệ % so với {result.base} đảng viên chính thức)",
+        "pct_header": f"Tỷ lệ % (so với {result.base} đảng viên chính thức)",
         "blocks": blocks,
         "hands_note": hands_note,
         "closing": (f"Việc kiểm phiếu kết thúc hồi {clock(m.count_end_time)} cùng ngày. Biên bản kiểm phiếu được lập "

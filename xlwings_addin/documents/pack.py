@@ -316,7 +316,7 @@ def notice_context(case: Case, result: Result) -> dict:
         elif r.proposed_level and r.decided_level is not r.proposed_level:
             note = f"Chi bộ đề xuất {r.proposed_level.short}"
         rows.append({"no": str(i), "name": r.name, "role": user_text(r.role),
-                     "level": r.decided_level.short if r.decided_level else "", "note": note})
+                     "decided": r.decided_level.short if r.decided_level else "", "note": note})
     by = {lvl: sum(1 for r in decided if r.decided_level is lvl) for lvl in LEVELS}
     n = sum(by.values())
     parts = [f"{lvl.label}: {count(k)} ({_pct(k, n)})" if k else f"{lvl.label}: không" for lvl, k in by.items()]
