@@ -542,14 +542,6 @@ def test_pdf_layout_header_signatures_and_ballot_pages(pdfs):
     assert ballots[1].count("PHIẾU ĐÁNH GIÁ, XẾP LOẠI CHẤT LƯỢNG TẬP THỂ NĂM 2023") == 3
 
 
-@pytest.mark.libreoffice
-@needs_office
-def test_docx_to_pdf_never_overwrites(pdfs):
-    minutes_pdf = pdfs["bien_ban_kiem_phieu"]
-    again = docx_to_pdf(minutes_pdf.with_suffix(".docx"))
-    assert again.name == "bien_ban_kiem_phieu (2).pdf"
-
-
 def test_docx_to_pdf_explains_a_missing_libreoffice(monkeypatch, rendered):
     import xlwings_addin.documents.render as render_module
 

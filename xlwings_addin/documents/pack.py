@@ -4,6 +4,10 @@ the summary list, the pre-filled score forms (QĐ 366) and the notice of the dec
 Everything is derived from the same case and result as the minutes, so nothing is retyped. The
 report's member list is ``io.output.summary_rows`` (the machine-readable "Tổng hợp" sheet's rows) with
 a few columns added for reading, so the paper and the sheet an upper committee merges always agree.
+
+"citations §…" below are the quotes of HD 43's forms collected from the thuvienphapluat mirrors (the T
+sources of reference/qd366-meeting.md §11): Mẫu 01, 2B and 2C are quoted in part, 2A by name only, and
+no mirror shows the header lines or the signer, so those stay plain and configurable.
 """
 
 from __future__ import annotations
