@@ -174,7 +174,8 @@ def test_console_script_and_every_command_has_help():
     with open("pyproject.toml", "rb") as fh:
         project = tomllib.load(fh)["project"]
     assert project["scripts"]["xeploai"] == "xlwings_addin.cli:main"
-    for command in ("compute", "minutes", "count-minutes", "ballots", "import", "export", "build-template", "demo"):
+    for command in ("compute", "minutes", "count-minutes", "ballots", "extract", "report", "forms", "notice", "import",
+                    "export", "build-template", "demo"):
         proc = run_cli(command, "--help")
         assert proc.returncode == 0 and "usage: xeploai" in proc.stdout, command
 

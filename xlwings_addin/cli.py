@@ -48,7 +48,7 @@ def _load_and_compute(path):
 
 def _document(kind: str):
     def cmd(args) -> int:
-        from .documents.export import export
+        from .documents.export import ballot_message, export, not_applicable
 
         case, result = _load_and_compute(args.input)
         if result.has_errors and not args.force:
@@ -58,10 +58,18 @@ def _document(kind: str):
                 if f.severity.value == "error":
                     print(f"- {f.code} [{f.where}]: {f.message}", file=sys.stderr)
             return 1
-        written, pdf = export(kind, case, result, args.out, pdf=args.pdf)
+        reason = not_applicable(kind, case, result)
+        if reason:
+            # Not an error in the data: this document does not exist for this meeting (yet).
+            print(reason, file=sys.stderr)
+            return 1
+        copies = getattr(args, "copies", False)
+        written, pdf = export(kind, case, result, args.out, pdf=args.pdf, ballot_copies=copies)
         print(written)
         if pdf:
             print(pdf)
+        if kind == "ballots":
+            print(ballot_message(case, result, copies))
         return 0
     return cmd
 
@@ -159,8 +167,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     docs = {
         "minutes": "Xuất biên bản hội nghị (kèm danh sách kết quả) ra tệp Word",
-        "count-minutes": "Xuất biên bản kiểm phiếu ra tệp Word",
-        "ballots": "In phiếu đánh giá (đảng viên và chi bộ) theo thứ tự danh sách",
+        "count-minutes": "Xuất biên bản kiểm phiếu ra tệp Word (chỉ khi hội nghị bỏ phiếu)",
+        "ballots": ("In phiếu đánh giá (đảng viên, tập thể): mặc định một bản gốc mỗi loại, ghi số bản cần in; "
+                    "đảng viên theo thứ tự danh sách"),
+        "extract": "Xuất trích biên bản hội nghị (kèm danh sách kết quả) ra tệp Word",
+        "report": "Xuất báo cáo kết quả gửi cấp ủy, kèm danh sách tổng hợp từng đảng viên, ra tệp Word",
+        "forms": ("In sẵn phần chấm điểm của Mẫu 01 (tập thể) và Mẫu 2A, 2B, 2C (đảng viên) để ký (Quy định 366-QĐ/TW); "
+                  "phần kiểm điểm do người được kiểm điểm tự viết"),
+        "notice": "Xuất thông báo kết quả xếp loại sau khi cấp ủy quyết định (cần cột \"Cấp ủy quyết định\")",
     }
     for kind, text in docs.items():
         p = sub.add_parser(kind, help=text, description=text + ". Tệp đã có không bị ghi đè: tên mới có số (2), (3)...")
@@ -168,6 +182,9 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--out", required=True, help="tệp .docx sẽ ghi")
         p.add_argument("--pdf", action="store_true", help="thêm bản PDF (cần LibreOffice)")
         p.add_argument("--force", action="store_true", help="vẫn xuất khi kết quả còn lỗi (bản nháp)")
+        if kind == "ballots":
+            p.add_argument("--copies", action="store_true",
+                           help="in sẵn từng phiếu cho mỗi đảng viên chính thức có mặt thay cho một bản gốc")
         p.set_defaults(func=_document(kind))
 
     p = sub.add_parser("import", help="Tạo sổ Excel từ tệp hồ sơ .json",
@@ -197,7 +214,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo", help="Chạy ví dụ có sẵn: sổ Excel, kết quả, biên bản, phiếu",
                        description="Từ ví dụ hội nghị Chi bộ Trường Mầm non Song Phượng năm 2023: tạo sổ Excel đã điền, "
-                                   "tính kết quả, xuất biên bản, biên bản kiểm phiếu và phiếu; in ra nơi lưu.")
+                                   "tính kết quả, xuất biên bản, biên bản kiểm phiếu, phiếu, trích biên bản, báo cáo "
+                                   "(năm 2026: thêm mẫu chấm điểm); in ra nơi lưu.")
     p.add_argument("--out", default="demo-output", help="thư mục lưu (mặc định demo-output)")
     p.add_argument("--year", type=int, choices=(2023, 2026), default=2023,
                    help="2023: hội nghị ví dụ theo QĐ 124 (mặc định); 2026: ví dụ theo QĐ 366 (chấm điểm, tập thể, nhóm)")
