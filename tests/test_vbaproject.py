@@ -35,6 +35,7 @@ SAMPLE_MODULE = "sample_udfs"
 MACROS = {
     "TinhKetQua": "tinh_ket_qua",
     "XuatBienBan": "xuat_bien_ban",
+    "XuatHoSo": "xuat_ho_so",
     "InPhieu": "in_phieu",
     "KiemTraMoiTruong": "kiem_tra_moi_truong",
 }

@@ -138,6 +138,36 @@ def test_export_button_writes_the_minutes_next_to_the_book(example_payload, tmp_
     assert [p.name for p in again] == ["Biên bản hội nghị năm 2023 (2).docx", "Biên bản kiểm phiếu năm 2023 (2).docx"]
 
 
+def test_export_button_leaves_out_the_count_minutes_when_nothing_was_balloted(tmp_path):
+    """The 2026 example is scored and confirmed by a show of hands: no ballots, no vote-count minutes."""
+    from pathlib import Path
+
+    book = xw.Book(json=payload_from_workbook(Path(__file__).parent.parent / "workbook" / "vi-du-song-phuong-2026.xlsm"))
+    paths = macros.run_export(book, folder=tmp_path)
+    assert [p.name for p in paths] == ["Biên bản hội nghị năm 2026.docx"]
+
+
+def test_pack_button_writes_the_papers_sent_up_and_says_what_waits(tmp_path):
+    from pathlib import Path
+
+    book = xw.Book(json=payload_from_workbook(Path(__file__).parent.parent / "workbook" / "vi-du-song-phuong-2026.xlsm"))
+    paths, skipped = macros.run_pack(book, folder=tmp_path)
+    assert [p.name.split(" năm")[0] for p in paths] == ["Trích biên bản", "Báo cáo kết quả", "Mẫu tự đánh giá"]
+    assert all(p.exists() and p.stat().st_size > 0 for p in paths)
+    assert len(skipped) == 1 and skipped[0].startswith("Thông báo")
+    # Under QĐ 124 there are no score forms.
+    _, payload = build_and_payload(tmp_path)
+    paths, skipped = macros.run_pack(xw.Book(json=payload), folder=tmp_path / "y2023")
+    assert [p.name.split(" năm")[0] for p in paths] == ["Trích biên bản", "Báo cáo kết quả"]
+    assert {s.split(":")[0] for s in skipped} == {"Mẫu tự đánh giá", "Thông báo kết quả xếp loại"}
+
+
+def build_and_payload(tmp_path):
+    path = build_workbook(tmp_path / "2023.xlsm", read_case(EXAMPLE), None)
+    (tmp_path / "y2023").mkdir()
+    return path, payload_from_workbook(path)
+
+
 def test_ballots_button_fills_empty_grid_names_but_never_replaces_them(tmp_path):
     case = read_case(EXAMPLE)
     from dataclasses import replace
@@ -249,3 +279,28 @@ def test_one_click_reads_cells_in_proportion_to_the_roster_in_a_constant_number_
     if n == 22:
         assert counting.cells <= 5000
     assert len(tables.roster) == 1 + n
+
+
+def test_the_macro_on_the_2026_example_agrees_with_compute(tmp_path):
+    """QĐ 366: scores, groups, a show of hands; the workbook's macro and the case file give the same."""
+    from pathlib import Path
+
+    root = Path(__file__).parent.parent
+    book_path = root / "workbook" / "vi-du-song-phuong-2026.xlsm"
+    book = xw.Book(json=payload_from_workbook(book_path))
+    result = macros.run(book)
+    expected = compute(read_case(root / "xlwings_addin" / "examples" / "song-phuong-2026.json"))
+    got, want = result.to_dict(), expected.to_dict()
+    assert got["rules"]["id"] == want["rules"]["id"] == "QD366-2025"
+    keys = ("name", "group", "score", "basis", "proposed_level", "rule")
+    assert [{k: m[k] for k in keys} for m in got["members"]] == [{k: m[k] for k in keys} for m in want["members"]]
+    assert got["quota"]["groups"] == want["quota"]["groups"]
+    assert [c["proposed_level"] for c in got["collectives"]] == [c["proposed_level"] for c in want["collectives"]]
+    # What it writes is what it computed: the proposals on the results sheet.
+    apply_actions(book_path, book.json()["actions"], tmp_path / "after.xlsm")
+    ws = openpyxl.load_workbook(tmp_path / "after.xlsm")[S.SHEET_RESULTS]
+    top = S.RESULTS_FIRST_ROW + 1 + 1 + len(expected.collectives)
+    rows = list(ws.iter_rows(min_row=top, max_row=top + len(expected.members) - 1, values_only=True))
+    assert [r[1] for r in rows] == [m.name for m in expected.members]
+    assert [r[S.RESULTS_PROPOSAL_COL] or None for r in rows] == [m.proposed_level.short if m.proposed_level else None
+                                                                  for m in expected.members]

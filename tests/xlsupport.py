@@ -32,7 +32,7 @@ import tempfile
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Optional
 
 import openpyxl
 from openpyxl.cell.cell import MergedCell
@@ -1384,13 +1384,16 @@ def _only_sheet_visible(src: Path, dst: Path, sheet_name: str) -> None:
 
 
 def render_sheet_png(path: str | os.PathLike, sheet_name: str, out_png: str | os.PathLike,
-                     dpi: int = 80, *, timeout: float = 180) -> Path:
+                     dpi: int = 80, *, timeout: float = 180, crop: Optional[tuple[float, float, float, float]] = None) -> Path:
     """Render the first printed page of one sheet to a PNG (LibreOffice + pdftoppm).
 
     All other sheets are hidden in a temporary copy (LibreOffice does not print hidden sheets),
     formulas are recalculated with the same profile as :func:`libreoffice_recalc_values`, the
     copy is exported to PDF and page 1 rasterised with ``pdftoppm -png -r dpi -f 1 -l 1``.
     The sheet's own page setup applies: print area, orientation, fit-to-width, margins.
+
+    ``crop`` = (left, top, width, height) as fractions of the page keeps only that part (for images
+    shown small, e.g. in the README).
 
     Returns ``Path(out_png)``. Raises LibreOfficeError/LibreOfficeTimeout, KeyError for an
     unknown sheet, RuntimeError if pdftoppm is missing or fails (e.g. nothing to print).
@@ -1410,8 +1413,18 @@ def render_sheet_png(path: str | os.PathLike, sheet_name: str, out_png: str | os
         pdf = _soffice_convert(single, "pdf:calc_pdf_Export", workdir, timeout)
         out_png.parent.mkdir(parents=True, exist_ok=True)
         prefix = out_png.with_suffix("")
+        area: list[str] = []
+        if crop is not None:
+            info = subprocess.run(["pdfinfo", "-f", "1", "-l", "1", str(pdf)], capture_output=True, text=True,
+                                  timeout=timeout).stdout
+            m = re.search(r"Page\s+1 size:\s+([\d.]+) x ([\d.]+)", info) or re.search(r"Page size:\s+([\d.]+) x ([\d.]+)", info)
+            width_pt, height_pt = (float(m.group(1)), float(m.group(2))) if m else (842.0, 595.0)
+            w_px, h_px = width_pt / 72 * dpi, height_pt / 72 * dpi
+            left, top, width, height = crop
+            area = ["-x", str(int(left * w_px)), "-y", str(int(top * h_px)), "-W", str(int(width * w_px)),
+                    "-H", str(int(height * h_px))]
         result = subprocess.run(
-            [pdftoppm, "-png", "-r", str(dpi), "-f", "1", "-l", "1", "-singlefile",
+            [pdftoppm, "-png", "-r", str(dpi), "-f", "1", "-l", "1", *area, "-singlefile",
              str(pdf), str(prefix)],
             capture_output=True, timeout=timeout, check=False)
         if result.returncode != 0 or not out_png.is_file():

@@ -135,25 +135,57 @@ def _book_folder(book) -> tuple[Path, str]:
     return folder, ""
 
 
-def run_export(book, kinds=("minutes", "count-minutes"), folder: Optional[Path] = None) -> list[Path]:
-    """"Xuất biên bản": compute, then write the documents next to the workbook (never overwriting)."""
-    from ..documents.export import default_name, export
-
+def _computed(book):
+    """Read and compute for a document button; refuse (with the warnings sheet written) while errors remain."""
     case = case_from_tables(read_tables_live(book))
     result = compute(case)
     if result.has_errors:
         write_outputs(book, result, case.meeting.party_cell, case)
-        raise CaseFileError("Kết quả còn lỗi nên chưa xuất biên bản: hãy sửa dữ liệu theo sheet Cảnh báo rồi bấm lại.")
+        raise CaseFileError("Kết quả còn lỗi nên chưa xuất văn bản: hãy sửa dữ liệu theo sheet Cảnh báo rồi bấm lại.")
+    return case, result
+
+
+def run_export(book, kinds=("minutes", "count-minutes"), folder: Optional[Path] = None) -> list[Path]:
+    """"Xuất biên bản": compute, then write the documents next to the workbook (never overwriting).
+
+    A kind this meeting has no use for is left out (no vote-count minutes when nothing was balloted).
+    """
+    from ..documents.export import applicable_kinds, default_name, export
+
+    case, result = _computed(book)
     target = folder or _book_folder(book)[0]
-    return [export(kind, case, result, target / default_name(kind, case))[0] for kind in kinds]
+    return [export(kind, case, result, target / default_name(kind, case))[0] for kind in applicable_kinds(case, result, kinds)]
 
 
-def run_ballots(book, folder: Optional[Path] = None) -> tuple[Path, bool]:
+PACK_KINDS = ("extract", "report", "forms", "notice")
+
+
+def run_pack(book, folder: Optional[Path] = None) -> tuple[list[Path], list[str]]:
+    """"Xuất hồ sơ gửi cấp ủy": the extract, the report, the score forms and (once decided) the notice.
+
+    Returns the files written and, for each paper not made, why (e.g. the notice before the decision).
+    """
+    from ..documents.export import KINDS, default_name, export, not_applicable
+
+    case, result = _computed(book)
+    target = folder or _book_folder(book)[0]
+    written, skipped = [], []
+    for kind in PACK_KINDS:
+        reason = not_applicable(kind, case, result)
+        if reason:
+            skipped.append(f"{KINDS[kind][1]}: {reason}")
+            continue
+        written.append(export(kind, case, result, target / default_name(kind, case))[0])
+    return written, skipped
+
+
+def run_ballots(book, folder: Optional[Path] = None, messages: Optional[list] = None) -> tuple[Path, bool]:
     """"In phiếu": write the ballots document and fill the grid's names if the grid has none yet.
 
     Returns the ballots path and whether the grid's names were filled. Names already in the grid are
     never replaced: if they differ from the roster, the user is told instead.
     """
+    from ..core.models import Hands, Tally
     from ..documents.export import default_name, export
 
     tables = read_tables_live(book)
@@ -162,7 +194,9 @@ def run_ballots(book, folder: Optional[Path] = None) -> tuple[Path, bool]:
     names = [m.name for m in result.members if m.reviewed]
     grid_names = [row[1] for row in tables.grid[S.GRID_FIRST_ROW - S.GRID_HEADER_ROW:] if len(row) > 1 and row[1] not in (None, "")]
     filled = False
-    if not grid_names:
+    if isinstance(case.member_votes, (Tally, Hands)):
+        pass  # counted by hand or by a show of hands: the grid stays as it is
+    elif not grid_names:
         sheet = _sheet(book, S.SHEET_GRID)
         sheet.range(f"B{S.GRID_FIRST_ROW + 1}").options(transpose=True).value = [safe_text(n) for n in names]
         filled = True
@@ -171,6 +205,10 @@ def run_ballots(book, folder: Optional[Path] = None) -> tuple[Path, bool]:
                             "Nếu chưa nhập phiếu, hãy xóa cột họ tên của lưới phiếu rồi bấm lại.")
     target = folder or _book_folder(book)[0]
     path, _ = export("ballots", case, result, target / default_name("ballots", case))
+    if messages is not None:
+        from ..documents.export import ballot_message
+
+        messages.append(ballot_message(case, result))
     return path, filled
 
 
@@ -282,12 +320,25 @@ def xuat_bien_ban() -> None:
     _guarded(action)
 
 
+def xuat_ho_so() -> None:
+    """Button "Xuất hồ sơ gửi cấp ủy"."""
+    def action(book):
+        paths, skipped = run_pack(book)
+        note = _book_folder(book)[1]
+        text = "Đã lưu:\n" + "\n".join(str(p) for p in paths)
+        if skipped:
+            text += "\n\nChưa làm:\n" + "\n".join(f"- {s}" for s in skipped)
+        _alert(book, text + (f"\n{note}" if note else ""))
+    _guarded(action)
+
+
 def in_phieu() -> None:
     """Button "In phiếu"."""
     def action(book):
-        path, filled = run_ballots(book)
+        messages: list = []
+        path, filled = run_ballots(book, messages=messages)
         extra = "\nĐã điền họ tên vào lưới phiếu." if filled else ""
-        _alert(book, f"Đã lưu phiếu để in: {path}{extra}")
+        _alert(book, "\n".join([f"Đã lưu phiếu để in: {path}{extra}", *messages]))
     _guarded(action)
 
 

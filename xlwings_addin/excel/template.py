@@ -38,6 +38,7 @@ FIXED_DATE = datetime(2025, 1, 1)
 BUTTONS = {
     "TinhKetQua": "Tính kết quả",
     "XuatBienBan": "Xuất biên bản",
+    "XuatHoSo": "Xuất hồ sơ gửi cấp ủy",
     "InPhieu": "In phiếu",
     "KiemTraMoiTruong": "Kiểm tra môi trường",
 }
@@ -211,7 +212,10 @@ GUIDE_LINES = [
     ("Kết quả và văn bản", [
         "7. Bấm \"Tính kết quả\": sheet \"Kết quả\" ghi mức đề xuất và giải thích; \"Cảnh báo\" ghi lỗi, cảnh báo kèm đường dẫn đến ô cần xem; "
         "\"Tổng hợp\" là danh sách gửi cấp ủy. Phần mềm không sửa dữ liệu đã nhập và không tự thay đổi kết quả.",
-        "8. Bấm \"Xuất biên bản\": biên bản hội nghị và biên bản kiểm phiếu (Word) được lưu cạnh sổ này; tệp đã có không bao giờ bị ghi đè.",
+        "8. Bấm \"Xuất biên bản\": biên bản hội nghị và biên bản kiểm phiếu (nếu có bỏ phiếu) (Word) được lưu cạnh sổ này; "
+        "tệp đã có không bao giờ bị ghi đè.",
+        "9. Bấm \"Xuất hồ sơ gửi cấp ủy\": trích biên bản, báo cáo kết quả kèm danh sách tổng hợp, phiếu chấm điểm Mẫu 2A/2B/2C "
+        "và Mẫu 01 (từ năm 2025) đã điền sẵn để ký; sau khi cấp ủy quyết định (cột \"Cấp ủy quyết định\"), thêm thông báo kết quả.",
     ]),
     ("Cài đặt (một lần, cần cho các nút bấm)", [
         "Cài Python 3.11 trở lên (python.org, chọn \"Add python.exe to PATH\"), rồi mở Command Prompt và chạy: "
@@ -695,7 +699,13 @@ def _member_sheet(wb, ws, fm: _Formats, columns, case: Optional[Case], values_of
                                                       "format": fm.bad})
     ws.freeze_panes(first, 3 if columns is S.SCORE_COLUMNS else 2)
     ws.set_tab_color("#2F75B5")
-    _page(ws, landscape=True, header_row=S.HEADER_ROW, area=(0, 0, first + n_rows - 1, len(columns) - 1))
+    if columns is S.SCORE_COLUMNS:
+        # Over fifty columns: three pages across, the names repeated on each, keep the figures readable.
+        _page(ws, landscape=True, header_row=S.HEADER_ROW, area=(0, 0, first + n_rows - 1, len(columns) - 1), fit_width=False)
+        ws.fit_to_pages(3, 0)
+        ws.repeat_columns(0, 1)
+    else:
+        _page(ws, landscape=True, header_row=S.HEADER_ROW, area=(0, 0, first + n_rows - 1, len(columns) - 1))
 
 
 def _roster(wb, ws, fm: _Formats, case: Optional[Case]) -> None:

@@ -36,6 +36,12 @@ Sub XuatBienBan()
     RunPython "import xlwings_addin.excel.macros as m; m.xuat_bien_ban()"
 End Sub
 
+' Button "Xuat ho so gui cap uy": the extract of the minutes, the report,
+' the score forms and (once decided) the notice of results.
+Sub XuatHoSo()
+    RunPython "import xlwings_addin.excel.macros as m; m.xuat_ho_so()"
+End Sub
+
 ' Button "In phieu": prepare the ballot papers for printing.
 Sub InPhieu()
     RunPython "import xlwings_addin.excel.macros as m; m.in_phieu()"
