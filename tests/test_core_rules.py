@@ -478,3 +478,107 @@ def test_quorum_warning_threshold_is_a_setting():
     rows = {m.name: (0, 7, 0, 0) for m in roster}
     assert "QUORUM_LOW" not in codes(compute(tally_case(rows, roster=roster)))
     assert "QUORUM_LOW" in codes(compute(tally_case(rows, roster=roster, settings=[("quorum_warning", "3/4")])))
+
+
+# Show of hands, severities, pools and settings (docs/rules.md §4.3) -------------------------------
+
+def hands_case(rows, year=2023, settings=(), cell=None):
+    """Members voted by a show of hands: ``rows`` are (agree, level put) per member, base = len(rows)."""
+    from xlwings_addin.core.models import Case, CellHands, Hands, HandsRow
+    roster = members(len(rows))
+    n = len(rows)
+    hands = Hands(tuple(HandsRow(m.name, agree, n - agree, level) for m, (agree, level) in zip(roster, rows)))
+    return Case(meeting=meeting(year), members=roster, member_votes=hands,
+                party_cell=PartyCell(votes=cell or CellHands(n, 0, Level.HTTNV)),
+                settings=tuple(settings) + (VOTE if year >= 2025 else ()))
+
+
+@pytest.mark.parametrize("threshold, agree, level", [("half", 5, Level.HTXSNV), ("two_thirds", 5, None),
+                                                     ("two_thirds", 6, Level.HTXSNV)])
+def test_r32_a_show_of_hands_for_htxsnv_follows_the_threshold(threshold, agree, level):
+    from xlwings_addin.core.models import CellHands
+    rows = [(agree, Level.HTXSNV)] + [(9, Level.HTTNV)] * 8  # base 9: 2/3 is 6, more than 1/2 is 5
+    r = compute(hands_case(rows, settings=[("htxs_threshold", threshold)], cell=CellHands(agree, 9 - agree, Level.HTXSNV)))
+    assert r.members[0].proposed_level is level and r.party_cell.proposed_level is level
+    assert r.members[1].proposed_level is Level.HTTNV  # the other levels still need more than 1/2
+    assert ("NO_MAJORITY" in codes(r)) is (level is None)
+    if threshold == "two_thirds":
+        assert "từ 2/3 trở lên" in r.members[0].explanation
+
+
+@pytest.mark.parametrize("year, form, severity", [
+    (2023, "tally", "warning"), (2023, "hands", "warning"),
+    (2025, "tally", "error"), (2025, "hands", "error"),
+])
+def test_r33_r5_no_majority_is_a_warning_under_124_and_an_error_under_366_for_members_and_collectives(year, form, severity):
+    from xlwings_addin.core.models import CellTally
+    split = CellTally(tuple(zip((Level.HTXSNV, Level.HTTNV, Level.HTNV, Level.KHTNV), (4, 2, 4, 0))))
+    settings = [("cascade", False)]
+    if form == "tally":
+        case = tally_case([(4, 2, 4, 0)] + [HTT] * 9, year=year, settings=settings + (list(VOTE) if year >= 2025 else []),
+                          party_cell=PartyCell(votes=split))
+    else:
+        case = hands_case([(4, Level.HTTNV)] + [(10, Level.HTTNV)] * 9, year=year, settings=settings, cell=split)
+    r = compute(case)
+    found = [(f.where, f.severity.value) for f in r.findings if f.code == "NO_MAJORITY"]
+    assert {w for w, _ in found} == {"Đảng viên 01", "Chi bộ"}
+    assert {s for _, s in found} == {severity}
+    assert [f.severity.value for f in r.findings if f.code == "MEMBER_UNRANKED"] == [severity]
+
+
+@pytest.mark.parametrize("votes, severity", [
+    ([(8, 0, 0, 0), (8, 0, 0, 0)], "warning"),  # 2 candidates, room for 1: who stays is a human choice
+    ([(10, 0, 0, 0), (8, 2, 0, 0), (8, 2, 0, 0)], "info"),  # room for 1: the tie is behind the limit
+])
+def test_r25_a_quota_tie_across_the_largest_compliant_count_is_a_warning(votes, severity):
+    n_htt = 10 - len(votes)
+    r = compute(tally_case(votes + [HTT] * n_htt))
+    assert r.quota.exceeded and r.quota.max_compliant == 1
+    assert [f.severity.value for f in r.findings if f.code == "QUOTA_TIE"] == [severity]
+
+
+@pytest.mark.parametrize("cell_type, settings, severity, pool", [
+    ("truc_thuoc", (), "warning", "chi_bo"),
+    ("co_so", (), "error", "chi_bo_co_so"),
+    ("co_so", (("quota_pool", "dang_bo"),), "warning", "dang_bo"),
+])
+def test_r24_a_chi_bo_co_so_is_a_single_pool_unless_a_setting_says_otherwise(cell_type, settings, severity, pool):
+    case = replace(_quota_case(4, 18), settings=settings)
+    r = compute(replace(case, meeting=replace(case.meeting, cell_type=cell_type)))
+    assert [f.severity.value for f in r.findings if f.code == "QUOTA_EXCEEDED"] == [severity]
+    assert r.settings["quota_pool"] == pool and r.quota.pool == pool
+
+
+@pytest.mark.parametrize("rules_id, year, warned", [("QD366-2025", 2024, True), ("QD124-2023", 2025, True),
+                                                    ("QD124-2023", 2024, False), ("", 2024, False)])
+def test_r1_a_forced_rule_pack_for_another_year_is_warned(rules_id, year, warned):
+    r = compute(replace(tally_case([HTT] * 10, year=year), rules_id=rules_id))
+    assert r.rules_id == (rules_id or "QD124-2023")
+    assert [f.severity.value for f in r.findings if f.code == "RULES_OVERRIDDEN"] == (["warning"] if warned else [])
+
+
+@pytest.mark.parametrize("note, noted", [(None, False), ("9/10", True), ("88%", False), ("89%", True)])
+def test_r35_the_quorum_note_threshold_is_a_setting(note, noted):
+    roster = members(8) + (Member("Vắng", attendance=Attendance.ABSENT_UNEXCUSED),)  # 8/9 present = 88,89%
+    rows = {m.name: (0, 8, 0, 0) for m in roster}
+    r = compute(tally_case(rows, roster=roster, settings=[("quorum_note", note)] if note else []))
+    assert ("QUORUM_NOTE" in codes(r)) is noted and "QUORUM_LOW" not in codes(r)
+
+
+@pytest.mark.parametrize("months, reviewed", [(None, False), (4, True), (5, False)])
+def test_r3_the_probation_months_are_a_setting(months, reviewed):
+    newcomer = Member("Mới", membership=Membership.PROBATIONARY, admission_date=date(2023, 7, 29))  # 4 months to 29/11
+    roster = (newcomer,) + members(5)
+    rows = {m.name: (0, 5, 0, 0) for m in roster if reviewed or m is not newcomer}
+    r = compute(tally_case(rows, roster=roster, settings=[("probation_months", months)] if months else []))
+    assert r.member("Mới").reviewed is reviewed
+    if not reviewed:
+        assert f"chưa đủ {months or 6} tháng" in r.member("Mới").not_reviewed_reason
+
+
+@pytest.mark.parametrize("ratio, limit, exceeded", [(None, 3, True), ("1/4", 4, False), ("25%", 4, False), ("1/10", 1, True)])
+def test_r22_the_quota_ratio_is_a_setting(ratio, limit, exceeded):
+    case = _quota_case(4, 18)
+    r = compute(replace(case, settings=(("quota_ratio", ratio),) if ratio else ()))
+    assert (r.quota.limit, r.quota.exceeded) == (limit, exceeded)
+    assert ("QUOTA_EXCEEDED" in codes(r)) is exceeded

@@ -60,8 +60,9 @@ def test_the_same_case_in_another_year_picks_its_rules(year, when, rules):
     r = compute(moved)
     assert r.rules_id == rules
     if year >= 2025:
-        # QĐ 366 proposes from the appraised score: the 2023 ballots alone are not enough...
-        assert {f.code for f in r.findings if f.severity.value == "error"} == {"SCORE_MISSING"}
+        # QĐ 366 proposes from the appraised score: the 2023 ballots alone are not enough, and a reviewed
+        # member left without a level blocks the result (S2)...
+        assert {f.code for f in r.findings if f.severity.value == "error"} == {"SCORE_MISSING", "MEMBER_UNRANKED"}
         # ...unless the meeting chose the vote as its basis.
         r = compute(replace(moved, settings=(("proposal_basis", "vote"),)))
     assert r.summary["by_level"]["HTXSNV"] == 4

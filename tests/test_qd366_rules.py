@@ -563,3 +563,142 @@ def test_s24_the_dossier_lists_members_without_a_self_review_or_residence_commen
     r = compute(case(member("A", residence_comment=False)))
     assert "DOSSIER_RESIDENCE_MISSING" in codes(r)
     assert "DOSSIER_SELF_REVIEW_MISSING" in codes(r)  # no self-score or self-level typed for anyone here
+
+
+# Fixes of docs/rules.md §4.3 and findings no test asserted -------------------------------------
+
+@pytest.mark.parametrize("threshold, confirmed", [("half", True), ("two_thirds", False)])
+def test_r32_s19_a_show_of_hands_confirming_htxsnv_follows_the_threshold(threshold, confirmed):
+    c = case(member("A", 95), settings=[("proposal_basis", "score_and_vote"), ("htxs_threshold", threshold)],
+             cell=Collective(performance=perf(95), votes=CellHands(6, 4)))
+    hands = Hands(tuple(HandsRow(m.name, 6, 4) for m in c.members))  # base 10: 6 is more than 1/2, less than 2/3
+    r = compute(replace(c, member_votes=hands))
+    assert r.member("A").confirmed is confirmed and r.member("A").proposed_level is L.HTXSNV
+    assert r.party_cell.confirmed is confirmed and r.party_cell.proposed_level is L.HTXSNV
+    assert r.member("Đảng viên 01").confirmed is True  # HTTNV needs only more than 1/2
+    assert ("VOTE_NOT_CONFIRMED" in codes(r)) is (not confirmed)
+
+
+def test_s7_a_self_remedied_discipline_does_not_cancel_the_other_triggers():
+    d = Discipline(DisciplineForm.REPRIMAND, duty_related=True, self_detected_remedied=True)
+    r = compute(case(member("A", performance=counts(total=80, assigned=10, done=4, on_time=4), discipline=d)))
+    a = r.member("A")
+    assert a.proposed_level is L.KHTNV and a.rule == "capped_by_conditions"
+    assert any("trên 50%" in reason for reason in a.cap_reasons)
+    msg = next(f.message for f in r.findings if f.code == "DISCIPLINE_SELF_REMEDIED")
+    assert "khiển trách" in msg and "trên 50%" not in msg
+    assert level_of(case(member("A", 80, discipline=d, degradation=True))) is L.KHTNV
+    assert level_of(case(member("A", 80, discipline=d))) is L.HTTNV  # the discipline alone is for the competent level
+
+
+@pytest.mark.parametrize("score_where, where", [("", "A"), ("Chấm điểm!I7", "Chấm điểm!I7")])
+def test_s11_unit_task_counts_that_do_not_add_up_are_an_error_naming_where(score_where, where):
+    m = replace(leader(unit=Tasks(assigned=10, done=12, on_time=10)), score_where=score_where)
+    r = compute(case(m))
+    found = [f for f in r.findings if f.code == "TASK_COUNTS_INVALID"]
+    assert [(f.severity.value, f.where) for f in found] == [("error", where)]
+    assert "đơn vị" in found[0].message and "(12)" in found[0].message
+
+
+@pytest.mark.parametrize("group, ignored", [(FormGroup.IN_SYSTEM, True), (FormGroup.OUTSIDE, True), (FormGroup.LEADER, False),
+                                            (None, False)])
+def test_s3_leader_facts_on_form_2b_or_2c_are_ignored_and_said(group, ignored):
+    r = compute(case(replace(leader(corruption_in_scope=True), group=group)))
+    found = [f for f in r.findings if f.code == "LEADER_FACTS_IGNORED"]
+    assert [f.severity.value for f in found] == (["warning"] if ignored else [])
+    assert (r.member("A").proposed_level is L.KHTNV) is (not ignored)
+    assert "LEADER_FACTS_IGNORED" not in codes(compute(case(member("A", group=FormGroup.IN_SYSTEM))))
+
+
+def test_s2_an_unranked_member_blocks_the_result_under_366():
+    gap = member("A", performance=counts(total=75, assigned=10, done=9, on_time=9))
+    r = compute(case(gap, cell=Collective()))  # no chi bộ score: nothing else blocks
+    assert [f.severity.value for f in r.findings if f.code == "MEMBER_UNRANKED"] == ["error"]
+    assert "CELL_PROPOSAL_BLOCKED" not in codes(r)
+
+
+@pytest.mark.parametrize("by_group, codes_expected", [(True, {"QUOTA_GROUP_EXCEEDED"}), (False, set())])
+def test_s14_quota_by_group_false_counts_one_pool(by_group, codes_expected):
+    c = case(member("L", 95, group=FormGroup.LEADER), settings=[("quota_by_group", by_group)])  # 1 HTXSNV, 9 HTTNV
+    r = compute(c)
+    assert {x for x in codes(r) if x.startswith("QUOTA_")} == codes_expected
+    assert [g.group for g in r.quota.groups] == (["2A", "2B"] if by_group else ["all"])
+    assert (r.quota.limit, r.quota.exceeded) == (1, False)
+
+
+@pytest.mark.parametrize("kw, settings, decider", [
+    ({}, [], "Đảng ủy xã A"),
+    ({}, [("member_decider", "upper")], "Đảng ủy xã A"),
+    ({"cell_type": "co_so"}, [], "Chi bộ Thử nghiệm"),
+    ({"cell_type": "co_so"}, [("member_decider", "upper")], "Ban Thường vụ Đảng ủy xã A"),
+])
+def test_s22_p10_member_decider_for_a_chi_bo_co_so(kw, settings, decider):
+    r = compute(case(member("A"), settings=settings, **kw))
+    assert r.member_decider == decider and r.member("A").decider == decider
+
+
+@pytest.mark.parametrize("times, duration, noted", [(True, None, True), (True, "local", False), (False, None, False)])
+def test_s18_the_review_duration_note(times, duration, noted):
+    from datetime import time
+    kw = {"start_time": time(8, 0), "end_time": time(11, 30)} if times else {}
+    r = compute(case(member("A"), settings=[("review_duration", duration)] if duration else [], **kw))
+    assert [f.severity.value for f in r.findings if f.code == "REVIEW_DURATION"] == (["info"] if noted else [])
+
+
+def test_s19_score_and_vote_without_a_vote_is_warned():
+    c = case(member("A"), settings=[("proposal_basis", "score_and_vote")])
+    r = compute(c)
+    assert [f.severity.value for f in r.findings if f.code == "VOTE_MISSING"] == ["warning"] and no_errors(r)
+    voted = replace(c, member_votes=Hands(tuple(HandsRow(m.name, 10, 0) for m in c.members)))
+    assert "VOTE_MISSING" not in codes(compute(voted))
+    assert "VOTE_MISSING" not in codes(compute(case(member("A"))))  # under "score" a vote is not expected
+
+
+@pytest.mark.parametrize("names, warned", [(("A", "Đảng viên 01"), True), (("A", "Đảng viên 01", "Đảng viên 02"), False)])
+def test_p14_a_unit_leadership_collective_of_fewer_than_three(names, warned):
+    c = case(member("A"), collectives=[replace(school_leadership(), members=names)])
+    assert [f.severity.value for f in compute(c).findings if f.code == "SMALL_COLLECTIVE"] == (["warning"] if warned else [])
+
+
+@pytest.mark.parametrize("chi_uy_total, blocked", [(45, True), (85, False)])
+def test_p8_the_chi_bo_cannot_be_htxsnv_with_its_chi_uy_khtnv(chi_uy_total, blocked):
+    chi_uy = Collective(kind=CollectiveKind.CHI_UY, name="Chi ủy", members=("A",), performance=perf(chi_uy_total))
+    r = compute(case(member("A"), collectives=[chi_uy], cell_total=95))
+    assert r.party_cell.proposed_level is L.HTXSNV
+    assert [f.severity.value for f in r.findings if f.code == "CELL_HTXS_WITH_WEAK_CHI_UY"] == (["error"] if blocked else [])
+
+
+@pytest.mark.parametrize("unit, members_order, cell, warned", [(1, 2, 4, 0), (3, 2, 4, 1), (5, 2, 4, 2), (1, 5, 4, 1)])
+def test_s17_the_typed_order_of_rankings_is_checked(unit, members_order, cell, warned):
+    c = case(member("A"), collectives=[school_leadership(order=unit)], members_order=members_order,
+             cell=Collective(performance=perf(85), order=cell, unit_level=L.HTTNV))
+    found = [f for f in compute(c).findings if f.code == "REVIEW_ORDER"]
+    assert len(found) == warned and all(f.severity.value == "warning" for f in found)
+
+
+def test_s17_the_order_of_rankings_is_checked_under_124_too():
+    from casebuilder import tally_case
+    c = tally_case([(0, 10, 0, 0)] * 10, members_order=3, party_cell=Collective(order=2))
+    assert "REVIEW_ORDER" in codes(compute(c))
+
+
+def test_s12_a_collective_member_not_on_the_roster_is_warned():
+    c = case(member("A"), collectives=[replace(school_leadership(), members=("A", "Người ngoài", "Đảng viên 01"))])
+    found = [f for f in compute(c).findings if f.code == "COLLECTIVE_MEMBER_UNKNOWN"]
+    assert [f.severity.value for f in found] == ["warning"] and "Người ngoài" in found[0].message
+    assert "COLLECTIVE_MEMBER_UNKNOWN" not in codes(compute(case(member("A"), collectives=[school_leadership()])))
+
+
+@pytest.mark.parametrize("agreed, used", [(L.HTNV, True), (L.HTTNV, False)])
+def test_s16_a_level_the_meeting_agreed_is_used_and_said(agreed, used):
+    r = compute(case(member("A", 85, chi_bo_level=agreed, comment="Chi bộ thống nhất sau thảo luận.")))
+    assert r.member("A").proposed_level is agreed and r.member("A").rule == "chi_bo_level"
+    assert [f.severity.value for f in r.findings if f.code == "CHI_BO_LEVEL_USED"] == (["warning"] if used else [])
+
+
+@pytest.mark.parametrize("comment, needed", [("", True), ("Chi bộ thống nhất sau thảo luận.", False)])
+def test_s16_a_level_the_meeting_agreed_needs_a_comment(comment, needed):
+    r = compute(case(member("A", 85, chi_bo_level=L.HTNV, comment=comment),
+                     cell=Collective(performance=perf(85), chi_bo_level=L.HTNV, comment=comment)))
+    found = [(f.where, f.severity.value) for f in r.findings if f.code == "CHI_BO_LEVEL_NEEDS_COMMENT"]
+    assert found == ([("A", "error"), ("Chi bộ", "error")] if needed else [])

@@ -122,7 +122,7 @@ class Discipline:
     duty_related: bool = True
     self_detected_remedied: bool = False
     note: str = ""
-    earlier_period: bool = False  # 366 Art. 11 cl. 4.3: a fault of an earlier period disciplined now
+    earlier_period: bool = False  # 366 Art. 11, "Một số trường hợp cần lưu ý": an earlier fault disciplined now
     previous_unit: bool = False  # the fault was committed at a previous unit (counts for that unit's collective)
 
 

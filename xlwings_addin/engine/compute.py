@@ -30,7 +30,7 @@ from ..rules.base import Cap, RulePack
 from ..rules.registry import UnknownRules, rules_by_id, rules_for
 from ..rules.settings import BASE_POLICIES, PROPOSAL_BASES, RuleSettings, apply_overrides
 from . import checks, quota
-from .voting import cascade_is_doubtful, explain_hands, explain_vote, hands_pass, vote_level
+from .voting import cascade_is_doubtful, explain_hands, explain_vote, hands_pass, threshold_label, vote_level
 
 
 class RulesError(ValueError):
@@ -69,7 +69,7 @@ def _rules(case: Case, findings: list) -> RulePack:
 
 
 def _settings(case: Case, pack: RulePack, findings: list) -> RuleSettings:
-    settings, problems = apply_overrides(pack.defaults(), case.settings)
+    settings, problems = apply_overrides(pack.defaults_for(case), case.settings)
     for key, msg in problems:
         findings.append(F.error("SETTING_INVALID", msg, key, "R30"))
     if settings.proposal_basis not in pack.bases:
@@ -359,7 +359,7 @@ def _member_result(m: Member, vote, ctx: _Context, decider: str) -> SubjectResul
     elif vote is not None:  # a show of hands
         put = vote.level or (score_level if ctx.basis != "vote" else None)
         vote_fields = dict(vote_form="hands", hands=(vote.agree, vote.disagree), hands_level=put)
-        if put is not None and hands_pass(vote.agree, base):
+        if put is not None and hands_pass(vote.agree, base, put, settings):
             voted = put
         vote_rule = "majority" if voted else "no_majority"
 
@@ -392,13 +392,22 @@ def _member_result(m: Member, vote, ctx: _Context, decider: str) -> SubjectResul
         proposed, rule = m.chi_bo_level, "chi_bo_level"
 
     if proposed is None:
-        sev = F.warning
+        # S2 / R5 (366 Art. 3 cl. 4): a reviewed member must be ranked; under QĐ 124 a warning only.
+        sev = F.error if pack.must_rank_all else F.warning
         findings.append(sev("MEMBER_UNRANKED", f"Đồng chí {m.name} thuộc diện đánh giá nhưng chưa có mức đề xuất: người được kiểm điểm phải được xếp loại; cấp ủy chưa thể quyết định.", where, "S2"))
     else:
         _member_checks(m, proposed, pack, settings, findings, where)
         findings.extend(pack.proposal_notes(m, proposed, where, settings))
     return SubjectResult(**common, **vote_fields, proposed_level=proposed, rule=rule, explanation=explanation,
                          cap_reasons=cap.reasons, state=_state(m.self_level, proposed, m.decided_level, m.rerank_level))
+
+
+def _no_majority(pack: RulePack, message: str, where: str):
+    """No level passes: under QĐ 124 a warning (R33: re-vote or refer); where every reviewed subject must be
+    ranked (QĐ 366, R5/S2) an error, whatever the form of the vote and for members and collectives alike."""
+    if pack.must_rank_all:
+        return F.error("NO_MAJORITY", message, where, "R5")
+    return F.warning("NO_MAJORITY", message, where, "R33")
 
 
 def _vote_proposal(m: Member, vote, voted, vote_rule: str, support: int, cap: Cap, ctx: _Context, where: str):
@@ -412,8 +421,7 @@ def _vote_proposal(m: Member, vote, voted, vote_rule: str, support: int, cap: Ca
             findings.append(F.warning("LEVEL_CAPPED", f"Đồng chí {m.name}: kết quả phiếu {voted.label} nhưng {'; '.join(cap.reasons)}, nên đề xuất {proposed.label}.", where, "R12" if pack.uses_scores else "R18"))
         explanation = explain_vote(vote, base, voted, vote_rule, support, settings, cap, proposed)
         if voted is None:
-            sev = F.error if pack.uses_scores else F.warning
-            findings.append(sev("NO_MAJORITY", f"Đồng chí {m.name}: không mức nào đạt đa số so với {base} đảng viên chính thức; cần bỏ phiếu lại hoặc báo cáo cấp ủy.", where, "R5" if pack.uses_scores else "R33"))
+            findings.append(_no_majority(pack, f"Đồng chí {m.name}: không mức nào đạt đa số so với {base} đảng viên chính thức; cần bỏ phiếu lại hoặc báo cáo cấp ủy.", where))
         elif vote_rule == "cumulative":
             if cascade_is_doubtful(vote, voted, vote_rule):
                 findings.append(F.warning("VOTE_TIE_REVOTE", f"Đồng chí {m.name}: đề xuất {voted.label} chỉ có được nhờ cộng dồn số phiếu khi các mức bằng phiếu nhau hoặc dồn xuống mức thấp nhất: đề nghị hội nghị biểu quyết lại.", where, "R33"))
@@ -427,7 +435,7 @@ def _vote_proposal(m: Member, vote, voted, vote_rule: str, support: int, cap: Ca
         return None, "no_votes", "Chưa ghi mức đưa ra biểu quyết."
     explanation = explain_hands(vote.agree, vote.disagree, base, put, settings)
     if voted is None:
-        findings.append(F.warning("NO_MAJORITY", f"Đồng chí {m.name}: mức {put.label} không được trên 1/2 số đảng viên chính thức tán thành; cần biểu quyết lại.", where, "R33"))
+        findings.append(_no_majority(pack, f"Đồng chí {m.name}: mức {put.label} không được {threshold_label(put, settings)} số đảng viên chính thức tán thành; cần biểu quyết lại.", where))
         return None, "no_majority", explanation
     proposed, rule = voted, "majority"
     if cap.level is not None and cap.level < voted:
@@ -463,8 +471,8 @@ def _confirm(m: Member, vote, voted, score_level, ctx: _Context, where: str) -> 
     if put != score_level:
         ctx.findings.append(F.warning("VOTE_DIFFERS_FROM_SCORE", f"Đồng chí {m.name}: theo điểm và điều kiện là {score_level.label}, hội nghị biểu quyết mức {put.label}; đề xuất giữ theo điểm.", where, "S19"))
         return False
-    if not hands_pass(vote.agree, ctx.base):
-        ctx.findings.append(F.warning("VOTE_NOT_CONFIRMED", f"Đồng chí {m.name}: mức {score_level.label} chỉ được {vote.agree}/{ctx.base} đồng chí tán thành (không quá 1/2); đề nghị thảo luận, biểu quyết lại.", where, "S19"))
+    if not hands_pass(vote.agree, ctx.base, score_level, ctx.settings):
+        ctx.findings.append(F.warning("VOTE_NOT_CONFIRMED", f"Đồng chí {m.name}: mức {score_level.label} chỉ được {vote.agree}/{ctx.base} đồng chí tán thành (không đạt {threshold_label(score_level, ctx.settings)}); đề nghị thảo luận, biểu quyết lại.", where, "S19"))
         return False
     return True
 
@@ -535,7 +543,7 @@ def _collective_result(case: Case, coll: Collective, leaders: tuple, ctx: _Conte
     elif hands is not None:
         put = hands.level or (score_level if ctx.basis != "vote" else coll.self_level)
         vote_fields = dict(vote_form="hands", hands=(hands.agree, hands.disagree), hands_level=put)
-        if put is not None and hands_pass(hands.agree, base):
+        if put is not None and hands_pass(hands.agree, base, put, settings):
             voted = put
         vote_rule = "majority" if voted else "no_majority"
 
@@ -552,7 +560,7 @@ def _collective_result(case: Case, coll: Collective, leaders: tuple, ctx: _Conte
                 proposed, rule = cap.level, cap.rule
                 findings.append(F.warning("LEVEL_CAPPED", f"{name}: kết quả phiếu {voted.label} nhưng {'; '.join(cap.reasons)}, nên đề xuất {proposed.label}.", where, "R16" if pack.uses_scores else "R21"))
             if voted is None:
-                findings.append(F.error("NO_MAJORITY", f"{name}: không mức nào đạt đa số; cần biểu quyết lại.", where, "R33"))
+                findings.append(_no_majority(pack, f"{name}: không mức nào đạt đa số; cần biểu quyết lại.", where))
             if count is not None:
                 explanation = explain_vote(count, base, voted, vote_rule, support, settings, cap, proposed)
             else:

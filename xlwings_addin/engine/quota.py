@@ -25,19 +25,46 @@ def limits(ratio: Fraction, htt: int, candidates: int) -> tuple[int, int]:
     return floor(ratio * htt), floor(ratio * (htt + candidates) / (1 + ratio))
 
 
-def _by_score(candidates: list[SubjectResult]) -> tuple[list[dict], bool]:
-    """Candidates best first by appraised score, then results score; ties marked (P5)."""
+def _ranked(candidates: list[SubjectResult], by_score: bool) -> tuple[list[dict], list]:
+    """Candidates best first, with their keys; ties marked.
+
+    Under a pack with scores: the appraised score, then the results score (P5). Otherwise: the HTXSNV
+    votes (R25, customary).
+    """
     def key(r):
-        return (r.score if r.score is not None else Fraction(-1), r.results_score if r.results_score is not None else Fraction(-1))
+        if by_score:
+            return (r.score if r.score is not None else Fraction(-1),
+                    r.results_score if r.results_score is not None else Fraction(-1))
+        return (r.votes_for(Level.HTXSNV),)
 
     ordered = sorted(candidates, key=key, reverse=True)
     keys = [key(r) for r in ordered]
-    out, ties = [], False
+    out = []
     for i, r in enumerate(ordered):
         tie = (i > 0 and keys[i] == keys[i - 1]) or (i + 1 < len(keys) and keys[i] == keys[i + 1])
-        ties = ties or tie
-        out.append({"name": r.name, "score": _n(r.score), "results_score": _n(r.results_score), "tie": tie})
-    return out, ties
+        out.append({"name": r.name, "score": _n(r.score) if by_score else None,
+                    "results_score": _n(r.results_score) if by_score else None, "tie": tie})
+    return out, keys
+
+
+def _tie_finding(keys: list, max_ok: int, what: str, prefix: str, rule: str):
+    """QUOTA_TIE when candidates over the cap tie (R25, S15), or None.
+
+    A tie across the largest compliant count (the last candidate within it and the first beyond it are
+    equal) leaves to a human the choice of who stays within the limit: a warning. A tie elsewhere in the
+    order changes nothing about that choice: an info.
+    """
+    if not any(keys[i] == keys[i + 1] for i in range(len(keys) - 1)):
+        return None
+    if 0 < max_ok < len(keys) and keys[max_ok - 1] == keys[max_ok]:
+        text = (f"có đảng viên đề xuất HTXSNV bằng {what} ngay ở ranh giới số lớn nhất phù hợp ({max_ok}): "
+                "ai nằm trong giới hạn do cấp ủy xem xét, quyết định.")
+        make = F.warning
+    else:
+        text = (f"có đảng viên đề xuất HTXSNV bằng {what} (không ở ranh giới số lớn nhất phù hợp {max_ok}): "
+                "thứ tự xem xét do chi ủy đề xuất.")
+        make = F.info
+    return make("QUOTA_TIE", prefix + text if prefix else text[0].upper() + text[1:], "Kết quả", rule)
 
 
 def _n(v):
@@ -81,10 +108,6 @@ def check(results, case, settings: RuleSettings, pack: RulePack, findings: list,
             f"Nếu chuyển bớt sang Hoàn thành tốt nhiệm vụ, số lớn nhất phù hợp là {max_ok} "
             f"({max_ok} HTXSNV, {htt + c - max_ok} HTTNV). {advice}",
             "Kết quả", "R22"))
-        if len(ordered) > 1:
-            k0 = [low_first(r) for r in ordered]
-            if any(k0[i] == k0[i + 1] for i in range(len(k0) - 1)):
-                findings.append(F.info("QUOTA_TIE", "Có đảng viên đề xuất HTXSNV bằng điểm hoặc bằng số phiếu: thứ tự xem xét cần chi ủy quyết định.", "Kết quả", "R25"))
 
     groups = []
     if by_group:
@@ -96,7 +119,8 @@ def check(results, case, settings: RuleSettings, pack: RulePack, findings: list,
             g_xs = [r for r in members if r.proposed_level is Level.HTXSNV]
             g_htt = sum(1 for r in members if r.proposed_level is Level.HTTNV)
             g_limit, g_max = limits(ratio, g_htt, len(g_xs))
-            cands, ties = _by_score(g_xs)
+            cands, g_keys = _ranked(g_xs, True)
+            ties = any(cand["tie"] for cand in cands)
             for i, cand in enumerate(cands):
                 cand["within_limit"] = i < g_max
             g_exceeded = len(g_xs) > g_limit
@@ -110,15 +134,20 @@ def check(results, case, settings: RuleSettings, pack: RulePack, findings: list,
                     f"Nhóm {keys[key]}: {len(g_xs)} đề xuất Hoàn thành xuất sắc nhiệm vụ, vượt {pct_label} số Hoàn thành tốt nhiệm vụ "
                     f"của nhóm ({g_htt}; tối đa {g_limit}). Nếu chuyển bớt, số lớn nhất phù hợp là {g_max}; thứ tự theo điểm thẩm định: "
                     f"{order}. {advice}", "Kết quả", "S14"))
-                if ties:
-                    findings.append(F.warning("QUOTA_TIE", f"Nhóm {keys[key]}: có đảng viên đề xuất HTXSNV bằng điểm thẩm định và điểm "
-                                                           "kết quả thực hiện nhiệm vụ: thứ tự xem xét do cấp ủy quyết định.", "Kết quả", "S15"))
+                tie = _tie_finding(g_keys, g_max, "điểm thẩm định và điểm kết quả thực hiện nhiệm vụ", f"Nhóm {keys[key]}: ", "S15")
+                if tie is not None:
+                    findings.append(tie)
     else:
-        cands, ties = _by_score(xs) if pack.uses_scores else ([{"name": r.name, "score": None, "results_score": None, "tie": False}
-                                                               for r in sorted(xs, key=low_first, reverse=True)], False)
+        cands, all_keys = _ranked(xs, pack.uses_scores)
+        ties = any(cand["tie"] for cand in cands)
         for i, cand in enumerate(cands):
             cand["within_limit"] = i < max_ok
         groups.append(GroupQuota("all", "Tất cả đảng viên", str(ratio), limit, c, htt, exceeded, max_ok, tuple(cands), ties and exceeded))
+        if exceeded:
+            tie = _tie_finding(all_keys, max_ok, "điểm thẩm định và điểm kết quả thực hiện nhiệm vụ" if pack.uses_scores
+                               else "số phiếu Hoàn thành xuất sắc nhiệm vụ", "", "S15" if pack.uses_scores else "R25")
+            if tie is not None:
+                findings.append(tie)
     coll_xs = tuple(x.subject.name for x in collectives if x.subject.proposed_level is Level.HTXSNV)
     if cell is not None and cell.proposed_level is Level.HTXSNV:
         coll_xs = (cell.name,) + coll_xs

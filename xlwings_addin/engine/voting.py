@@ -95,13 +95,17 @@ def explain_vote(count: Count, base: int, level: Optional[Level], rule: str, sup
     return text
 
 
-def hands_pass(agree: int, base: int) -> bool:
-    """A show of hands approves when more than 1/2 of the base agree (R32)."""
-    return base > 0 and 2 * agree > base
+def hands_pass(agree: int, base: int, level: Level, settings: RuleSettings) -> bool:
+    """A show of hands approves the level put to the vote on the same threshold as ballots (R32).
+
+    More than 1/2 of the base; HTXSNV at least 2/3 with ``htxs_threshold = two_thirds``.
+    """
+    return passes(agree, base, level, settings)
 
 
 def explain_hands(agree: int, disagree: int, base: int, level: Level, settings: RuleSettings) -> str:
     bp = base_phrase(base, settings)
-    verdict = "đạt trên 1/2" if hands_pass(agree, base) else "không đạt trên 1/2"
+    label = threshold_label(level, settings)
+    verdict = f"đạt {label}" if hands_pass(agree, base, level, settings) else f"không đạt {label}"
     return (f"Biểu quyết giơ tay mức {level.label}: {agree}/{base} đồng chí tán thành ({percent_vn(agree, base)}) so với {bp}, "
             f"{disagree} không tán thành; {verdict}.")

@@ -15,7 +15,7 @@ from datetime import date
 from fractions import Fraction
 from typing import Optional
 
-from ..core.record import record
+from ..core.record import record, replace
 from ..core import findings as F
 from ..core.dates import add_months
 from ..core.findings import Finding
@@ -92,11 +92,25 @@ class RulePack:
     guidance_date: date = date.min
     uses_scores: bool = False
     bases: tuple[str, ...] = ("vote",)  # proposal bases this regulation allows
+    # Every reviewed member and collective must be ranked (R5, S2): an unranked member and a vote with no
+    # majority are errors, not warnings.
+    must_rank_all: bool = False
 
     # -- settings and scope ---------------------------------------------------------------
 
     def defaults(self) -> RuleSettings:
         return RuleSettings()
+
+    def defaults_for(self, case: Case) -> RuleSettings:
+        """The pack's defaults for this meeting, before its own settings are applied.
+
+        A chi bộ cơ sở is itself the base organisation, a single pool for the HTXSNV cap (R24): its default
+        ``quota_pool`` is ``chi_bo_co_so``; a ``quota_pool`` the meeting sets still wins.
+        """
+        settings = self.defaults()
+        if case.meeting.cell_type == "co_so":
+            settings = replace(settings, quota_pool="chi_bo_co_so")
+        return settings
 
     def covers(self, year: int) -> bool:
         return year >= self.first_year and (self.last_year is None or year <= self.last_year)

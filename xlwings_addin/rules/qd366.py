@@ -40,7 +40,7 @@ from typing import Optional
 from ..core import findings as F
 from ..core.levels import Level
 from ..core.models import Case, Collective, CollectiveKind, FormGroup, Member, Performance
-from ..core.tasks import TaskRates, rates_from_counts, task_rates
+from ..core.tasks import TaskRates, rates_from_counts, task_problems, task_rates
 from ..core.vnformat import decimal_vn
 from .base import Cap, CapBuilder, QuotaGroup, RulePack, pct
 from .settings import RuleSettings
@@ -109,6 +109,7 @@ class QD366(RulePack):
     guidance_date = date(2025, 10, 31)
     uses_scores = True
     bases = ("score", "score_and_vote", "vote")
+    must_rank_all = True  # Art. 3 cl. 4: "được kiểm điểm thì phải đánh giá, xếp loại" (R5, S2)
 
     def defaults(self) -> RuleSettings:
         return RuleSettings(quota_ratio=Fraction(1, 5), quota_ratio_exceptional=Fraction(1, 4), proposal_basis="score")
@@ -154,9 +155,10 @@ class QD366(RulePack):
         if member.example_violation:
             triggers.append(("vi phạm trách nhiệm nêu gương, ảnh hưởng đến uy tín", "capped_by_conditions"))
         d = member.discipline
+        discipline_trigger = None  # (reason, rule): the one trigger the self-remedy clause can suspend
         if d is not None:
             if d.earlier_period:
-                # S13 / Art. 11 cl. 4.3: the upper committee ranks "as of now"; not for the chi bộ to apply.
+                # S13 / Art. 11, "Một số trường hợp cần lưu ý": the upper committee ranks "as of now"; not for the chi bộ.
                 cap.findings.append(F.warning(
                     "DISCIPLINE_EARLIER_PERIOD",
                     f"Đồng chí {name} bị kỷ luật {d.form.label.lower()} trong kỳ này về vi phạm của kỳ trước: cấp ủy cấp trên "
@@ -168,8 +170,8 @@ class QD366(RulePack):
                     f"Đồng chí {name} bị kỷ luật {d.form.label.lower()} không liên quan công vụ: "
                     "Quy định 366 không nêu rõ trường hợp này, đề nghị cấp ủy xem xét.", where, "S9"))
             else:
-                triggers.append((f"bị kỷ luật {d.form.label.lower()} do vi phạm liên quan đến thực thi nhiệm vụ, công vụ",
-                                 "capped_by_discipline"))
+                discipline_trigger = (f"bị kỷ luật {d.form.label.lower()} do vi phạm liên quan đến thực thi nhiệm vụ, công vụ",
+                                      "capped_by_discipline")
         not_done = rates.not_done_pct
         if not_done is not None and not_done > 50:
             triggers.append((f"trên 50% nhiệm vụ không hoàn thành (không hoàn thành {pct(not_done)})", "capped_by_conditions"))
@@ -177,18 +179,26 @@ class QD366(RulePack):
         if score is not None and score < 50:
             triggers.append((f"điểm chi bộ chấm {decimal_vn(score)}/100 (dưới 50)", "capped_by_score"))
         leader = member.leader if (member.group is FormGroup.LEADER or member.group is None) else None
+        if leader is not None:
+            # S11, P6: the unit's counts are evidence like the member's own; counts that do not add up are not used.
+            for problem in task_problems(leader.unit_tasks):
+                cap.findings.append(F.error(
+                    "TASK_COUNTS_INVALID", f"Đồng chí {name}: nhiệm vụ của đơn vị, lĩnh vực phụ trách: {problem}.",
+                    member.score_where or where, "S11"))
         leader_triggers = self._leader_triggers(member) if leader is not None else []
-        remedied = d is not None and d.self_detected_remedied
         mitigated = leader is not None and leader.mitigation
-        if triggers and remedied:
-            # Mitigation: never auto-KHTNV; the competent level decides.
+        if discipline_trigger is not None and d.self_detected_remedied:
+            # The mitigation clause of Art. 11 cl. 4 ("tự phát hiện vi phạm và khắc phục xong hậu quả") weighs the
+            # violation that was disciplined: only that trigger becomes a flag; degradation, the forbidden acts,
+            # the duty to set an example, > 50% not done and a score below 50 still apply.
             cap.findings.append(F.warning(
                 "DISCIPLINE_SELF_REMEDIED",
-                f"Đồng chí {name}: {'; '.join(t for t, _ in triggers)}, nhưng đã tự phát hiện, khắc phục hậu quả: "
-                "cấp có thẩm quyền xem xét, quyết định; phần mềm không tự xếp Không hoàn thành nhiệm vụ.", where, "S7"))
-        else:
-            for reason, rule in triggers:
-                cap.limit(Level.KHTNV, rule, reason)
+                f"Đồng chí {name} {discipline_trigger[0]}, nhưng đã tự phát hiện, khắc phục hậu quả: cấp có thẩm quyền "
+                "xem xét, quyết định; phần mềm không tự xếp Không hoàn thành nhiệm vụ vì kỷ luật này.", where, "S7"))
+        elif discipline_trigger is not None:
+            triggers.append(discipline_trigger)
+        for reason, rule in triggers:
+            cap.limit(Level.KHTNV, rule, reason)
         if leader_triggers and mitigated:
             cap.findings.append(F.warning(
                 "LEADER_MITIGATION",
@@ -206,7 +216,7 @@ class QD366(RulePack):
             cap.limit(Level.HTTNV, "capped_by_conditions", "có quý xếp loại Không hoàn thành nhiệm vụ (quy định của cấp ủy)")
         if perf.shortcomings_remedied is False:
             cap.limit(Level.HTTNV, "capped_by_conditions", "chưa khắc phục 100% hạn chế, khuyết điểm đã được chỉ ra")
-        any_trigger = bool(triggers or leader_triggers)
+        any_trigger = bool(triggers or leader_triggers or discipline_trigger)
         if not ok_htnv and not any_trigger and (score is None or score >= 50):
             # S10 (P7): the text defines no level for this member.
             cap.gap = True
@@ -257,6 +267,13 @@ class QD366(RulePack):
                 "GROUP_MISMATCH",
                 f"Đồng chí {name} ghi {group.label} nhưng dữ liệu cho thấy {expected.label} ({expected.description.lower()}): "
                 "kiểm tra lại mẫu kiểm điểm.", where, "S3"))
+        if group in (FormGroup.IN_SYSTEM, FormGroup.OUTSIDE) and member.leader is not None and member.leader.has_any:
+            # Leader facts count only on form 2A (member_cap): say so rather than drop them without a word.
+            out.append(F.warning(
+                "LEADER_FACTS_IGNORED",
+                f"Đồng chí {name} ghi {group.label} nhưng có số liệu của cán bộ lãnh đạo, quản lý (nhiệm vụ của đơn vị, "
+                "đơn vị phụ trách, phiếu tín nhiệm, kết quả các quý): các số liệu này không được tính; nếu đồng chí giữ "
+                f"chức vụ lãnh đạo, quản lý, ghi {FormGroup.LEADER.label}.", where, "S3"))
         if (group or expected) is FormGroup.LEADER:
             lf = member.leader
             missing = [f"quý {i + 1}" for i, q in enumerate(lf.quarters if lf else (None, None, None)) if q is None]
