@@ -9,11 +9,13 @@ calamine loads it (``xlsxguard``); an old-layout workbook is recognised and sent
 from __future__ import annotations
 
 import os
+import unicodedata
 import zipfile
 from datetime import date
 from pathlib import Path
 from typing import Optional
 
+from ..core.inputs import CellError
 from ..core.models import Case
 from . import schema as S
 from .casefile import CaseFileError
@@ -83,6 +85,12 @@ def _check_file(path: Path) -> None:
         raise CaseFileError(f"sổ Excel {path.name} bị hỏng (tệp nén không đọc được): hãy mở lại bản đã lưu trước đó") from None
 
 
+def _loose(name: str) -> str:
+    """A sheet name without case, spaces or tones: "Phieu dang vien" is "Phiếu đảng viên" renamed."""
+    base = unicodedata.normalize("NFD", name.casefold().replace("đ", "d"))
+    return "".join(ch for ch in base if not unicodedata.combining(ch) and not ch.isspace())
+
+
 def _layout_problem(names: list[str]) -> Optional[str]:
     if S.SHEET_SCORES not in names and "Phiếu chi bộ" in names:
         return ("sổ theo mẫu cũ (phiên bản 1, trước khi có sheet Chấm điểm và Tập thể): hãy chạy "
@@ -97,8 +105,8 @@ def _open(path: Path):
 
     try:
         return CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises its own error types for damaged archives
-        raise CaseFileError(f"sổ Excel {path.name} bị hỏng, không đọc được ({type(exc).__name__})") from None
+    except Exception:  # calamine raises its own error types (English text) for damaged archives
+        raise CaseFileError(f"sổ Excel {path.name} bị hỏng, không đọc được: hãy mở lại bản đã lưu trước đó") from None
 
 
 def _merged_problems(sheet_obj, name: str) -> list[tuple[str, str]]:
@@ -143,11 +151,23 @@ def _cut(name: str, rows: list, top: int, left: int) -> tuple[list, list[str]]:
     return [[]] * (first - r1) + block, outside
 
 
+def _put_errors(rows: list, top: int, left: int, errors) -> None:
+    """Put a ``CellError`` where a cell shows an error value (calamine reads those as empty text)."""
+    for r, c, text in errors:
+        i, j = r - top, c - left
+        if 0 <= i < len(rows) and 0 <= j < len(rows[i]):
+            if not isinstance(rows[i], list):
+                rows[i] = list(rows[i])
+            rows[i][j] = CellError(text)
+
+
 def read_tables(path: str | os.PathLike, today: Optional[date] = None) -> Tables:
     """Read the input blocks of a workbook file."""
     p = Path(path)
     _check_file(p)
-    wanted = tuple(sheet for sheet, *_ in BLOCKS.values())
+    # calamine may see a sheet only if every cell lies within its block (plus a margin for the
+    # template's hints); otherwise the bounded reader reads it (xlsxguard).
+    wanted = {sheet: (r2 + 50, max(c2, _FREE_COLUMNS.get(key, c2)) + 50) for key, (sheet, r1, r2, c2) in BLOCKS.items()}
     try:
         info = inspect(p, wanted)
     except WorkbookTooLarge as exc:
@@ -164,14 +184,13 @@ def read_tables(path: str | os.PathLike, today: Optional[date] = None) -> Tables
             raise CaseFileError(f"{p.name}: {layout}")
         for key, (sheet, r1, r2, c2) in BLOCKS.items():
             if sheet not in names:
-                similar = [n for n in names if n.casefold().replace(" ", "") == sheet.casefold().replace(" ", "")]
+                similar = [n for n in names if _loose(n) == _loose(sheet)]
                 hint = f" (có sheet '{similar[0]}': hãy đổi lại đúng tên)" if similar else ""
                 problems.append((sheet, f"thiếu sheet '{sheet}'{hint}; không đổi tên hay xóa các sheet của mẫu"))
                 blocks[key] = []
                 continue
             si = info.sheets.get(sheet)
-            huge = si is not None and ((si.last_row or 0) > r2 + 50 or (si.last_col or 0) > c2 + 50)
-            if huge or si is None or si.last_row is None:
+            if si is None or si.suspicious:
                 # Read only the block, streaming: a stray cell far away must not cost gigabytes.
                 try:
                     rows, outside = read_bounded(p, si.part, r1, r2, max(c2, _FREE_COLUMNS.get(key, c2))) if si else ([], [])
@@ -189,6 +208,7 @@ def read_tables(path: str | os.PathLike, today: Optional[date] = None) -> Tables
                 raise
             except Exception:
                 raise CaseFileError(f"sổ Excel {p.name}: sheet \"{sheet}\" bị hỏng, không đọc được (dữ liệu XML bị cắt hoặc sai)") from None
+            _put_errors(rows, top, left, si.errors)
             block, outside = _cut(key, rows, top, left)
             blocks[key] = block
             problems += _overflow(key, sheet, outside)
