@@ -74,6 +74,7 @@ def cmd_import(args) -> int:
     if len(case.members) > S.MAX_MEMBERS:
         raise CaseFileError(f"hồ sơ có {len(case.members)} đảng viên, mẫu sổ chứa tối đa {S.MAX_MEMBERS}: không tạo sổ "
                             "(không bỏ bớt đảng viên); hãy tách hồ sơ theo chi bộ", "members")
+    # Every other limit of the template (ballots, collectives, guests...) is checked by build_workbook.
     from .excel.template import for_workbook
 
     out = _build_to_free_path(args.out, case, None)

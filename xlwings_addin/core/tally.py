@@ -93,8 +93,11 @@ def count_grid(grid: BallotGrid, reviewed: list[Member], roster: dict[str, Membe
             continue
         valid += 1
         valid_ballots.append(ballot)
-        if None in ballot.marks:
-            blanks = [_mark_where(grid, ballot, row, name) for row, (name, mark) in enumerate(zip(order, ballot.marks)) if mark is None]
+        # Only the lines of the grid's members: a blank past them (a ballot longer than the roster) is
+        # already a BALLOT_LENGTH error and must not be reported, or indexed, as a blank line.
+        blanks = ([_mark_where(grid, ballot, row, name) for row, (name, mark) in enumerate(zip(order, ballot.marks)) if mark is None]
+                  if None in ballot.marks else [])
+        if blanks:
             shown = ", ".join(blanks[:5]) + (" ..." if len(blanks) > 5 else "")
             findings.append(F.warning("BALLOT_BLANK_LINE", f"Phiếu {ballot.id} có {len(blanks)} dòng để trống, đã tính là dòng không hợp lệ (nếu đúng, hãy nhập dấu x): {shown}.", blanks[0], "R31"))
     # One pass per member row over the transposed grid, counting object ids: the C-level Counter never

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
 import os
+import re
 from datetime import date
 from fractions import Fraction
 from pathlib import Path
@@ -74,6 +76,8 @@ class _Reader:
         self.today = today
 
     def value(self, t: C.T, v: Any, where: str):
+        if isinstance(v, _BadNumber):
+            raise CaseFileError(f"số {v!r} quá lớn, quá dài hoặc không phải một số (NaN, Infinity)", where)
         if v is None:
             if t.required:
                 raise CaseFileError("thiếu trường bắt buộc", where)
@@ -162,12 +166,7 @@ class _Reader:
             if kind == "settings":
                 if not isinstance(v, dict):
                     raise CaseFileError(f"cần một đối tượng {{...}}, gặp {_type_name(v)}", where)
-                for key, value in v.items():
-                    if isinstance(value, (dict, list)):
-                        raise CaseFileError(f"thiết lập '{inputs.shown(key)}' cần một giá trị đơn", f"{where}.{key}")
-                    if isinstance(value, str):
-                        inputs.text(value, limit=200)
-                return dict(v)
+                return _settings(v, where)
         except inputs.InputProblem as exc:
             raise CaseFileError(str(exc), where) from None
         raise CaseFileError(f"kiểu trường không biết: {kind}", where)
@@ -176,6 +175,9 @@ class _Reader:
         if not isinstance(v, dict):
             raise CaseFileError(f"cần một đối tượng {{...}}, gặp {_type_name(v)}", where)
         fields = t.fields
+        if getattr(v, "duplicate", None) is not None:
+            raise CaseFileError(f"trường '{inputs.shown(v.duplicate)}' được ghi hai lần trong cùng một đối tượng (chỉ giữ một)",
+                                _join(where, str(v.duplicate)))
         for key in v:
             if key not in fields:
                 close = difflib.get_close_matches(str(key), list(fields), n=1)
@@ -185,6 +187,40 @@ class _Reader:
         for key, ft in fields.items():
             out[key] = self.value(ft, v.get(key), _join(where, key))
         return out
+
+
+def _settings(v: dict, where: str) -> dict:
+    """Check each setting here, so a typo or a bad value names its JSON path (``rules.settings.quota_ratio``).
+
+    The engine checks them again (a workbook's settings come from drop-down lists) and would only
+    report the setting's name; unknown keys are refused like unknown fields, with a suggestion.
+    """
+    from dataclasses import fields as dc_fields
+
+    from ..rules.settings import RuleSettings, parse_setting
+
+    defaults = RuleSettings()
+    known = [f.name for f in dc_fields(RuleSettings)]
+    if getattr(v, "duplicate", None) is not None:
+        raise CaseFileError(f"thiết lập '{inputs.shown(v.duplicate)}' được ghi hai lần", _join(where, str(v.duplicate)))
+    for key, value in v.items():
+        place = _join(where, str(key))
+        if key not in known:
+            close = difflib.get_close_matches(str(key), known, n=1)
+            hint = f" (có phải '{close[0]}'?)" if close else f" (các thiết lập: xem docs/rules.md)"
+            raise CaseFileError(f"thiết lập không có: '{inputs.shown(key)}'{hint}", place)
+        if isinstance(value, _BadNumber):
+            raise CaseFileError(f"số {value!r} quá lớn, quá dài hoặc không phải một số", place)
+        if isinstance(value, (dict, list)):
+            raise CaseFileError(f"thiết lập '{inputs.shown(key)}' cần một giá trị đơn", place)
+        try:
+            if isinstance(value, str):
+                inputs.text(value, limit=200)
+            if value is not None:
+                parse_setting(key, value, getattr(defaults, key))
+        except (inputs.InputProblem, TypeError) as exc:
+            raise CaseFileError(f"giá trị không hợp lệ: {exc}", place) from None
+    return dict(v)
 
 
 def _join(where: str, key: str) -> str:
@@ -380,45 +416,105 @@ def case_from_dict(data: Any, today: Optional[date] = None) -> Case:
                 settings=tuple(sorted((rules["settings"] or {}).items())), note=d["note"] or "")
 
 
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+
+
 def _depth_ok(text: str) -> bool:
-    """True if brackets never nest deeper than ``MAX_DEPTH`` (checked before json.loads recurses)."""
+    """True if brackets never nest deeper than ``MAX_DEPTH`` (checked before json.loads recurses).
+
+    Strings and everything but brackets are dropped by regular expressions first, so the Python
+    loop sees only brackets: a 5000-member file is a few milliseconds, and a bracket bomb stops at
+    its 13th bracket.
+    """
     depth = 0
-    in_string = escape = False
-    for ch in text:
-        if in_string:
-            if escape:
-                escape = False
-            elif ch == "\\":
-                escape = True
-            elif ch == '"':
-                in_string = False
-        elif ch == '"':
-            in_string = True
-        elif ch in "[{":
+    for ch in _NOT_BRACKET.sub("", _JSON_STRING.sub("", text)):
+        if ch in "[{":
             depth += 1
             if depth > MAX_DEPTH:
                 return False
-        elif ch in "]}":
+        else:
             depth -= 1
     return True
+
+
+class _BadNumber:
+    """A JSON number the loader must refuse at its place: too many digits, NaN or Infinity."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def __repr__(self) -> str:
+        return inputs.shown(self.text)
+
+
+def _parse_int(text: str):
+    # Python refuses to convert more than 4300 digits (a ValueError with no place): refuse at the field instead.
+    return int(text) if len(text) <= 30 else _BadNumber(text)
+
+
+def _parse_float(text: str):
+    if len(text) > 40:
+        return _BadNumber(text)
+    value = float(text)
+    return value if math.isfinite(value) else _BadNumber(text)
+
+
+class _Pairs(dict):
+    """A JSON object that remembers a key written twice (json.loads would keep the last silently)."""
+
+    duplicate: Optional[str] = None
+
+
+def _pairs(pairs):
+    out = _Pairs()
+    for key, value in pairs:
+        if key in out and out.duplicate is None:
+            out.duplicate = key
+        out[key] = value
+    return out
+
+
+#: json's messages (English) in Vietnamese; the position is added separately.
+_JSON_MESSAGES = (
+    ("Expecting value", "thiếu giá trị (hoặc tệp rỗng, hoặc có dấu phẩy thừa)"),
+    ("Expecting property name enclosed in double quotes", "cần tên trường trong dấu nháy kép (hoặc có dấu phẩy thừa trước dấu })"),
+    ("Expecting ',' delimiter", "thiếu dấu phẩy giữa hai phần tử"),
+    ("Expecting ':' delimiter", "thiếu dấu hai chấm sau tên trường"),
+    ("Unterminated string", "chuỗi ký tự chưa đóng dấu nháy kép"),
+    ("Invalid control character", "có ký tự điều khiển (xuống dòng, tab) trong chuỗi: hãy viết \\n hoặc \\t"),
+    ("Invalid \\escape", "dấu \\ trong chuỗi không hợp lệ (viết \\\\ cho một dấu \\)"),
+    ("Invalid \\uXXXX escape", "mã \\uXXXX trong chuỗi không hợp lệ"),
+    ("Extra data", "có dữ liệu thừa sau khi tệp đã kết thúc"),
+)
+
+
+def _json_message(msg: str) -> str:
+    for english, vietnamese in _JSON_MESSAGES:
+        if msg.startswith(english):
+            return vietnamese
+    return "cú pháp JSON không đúng"
 
 
 def parse_json_text(raw: bytes, name: str) -> Any:
     """Decode and parse a JSON file's bytes with bounded size and depth; Vietnamese errors."""
     if len(raw) > MAX_FILE_BYTES:
         raise CaseFileError(f"tệp {name} quá lớn ({len(raw) // (1024 * 1024)} MB) để là một tệp hồ sơ")
+    if not raw.strip():
+        raise CaseFileError(f"tệp {name} rỗng: hãy mở lại bản đã lưu của tệp hồ sơ")
     try:
         text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise CaseFileError(f"tệp {name} không phải văn bản UTF-8") from None
+    except UnicodeDecodeError as exc:
+        raise CaseFileError(f"tệp {name} không phải văn bản UTF-8 (byte thứ {exc.start + 1}): hãy lưu lại với mã UTF-8") from None
     if not _depth_ok(text):
         raise CaseFileError(f"tệp {name} lồng nhau quá sâu (quá {MAX_DEPTH} cấp ngoặc): không phải tệp hồ sơ hợp lệ")
     try:
-        return json.loads(text)
+        return json.loads(text, parse_int=_parse_int, parse_float=_parse_float, parse_constant=_BadNumber,
+                          object_pairs_hook=_pairs)
     except json.JSONDecodeError as exc:
-        raise CaseFileError(f"tệp JSON bị lỗi ở dòng {exc.lineno}, cột {exc.colno}: {exc.msg}", name) from None
-    except (RecursionError, ValueError) as exc:
-        raise CaseFileError(f"tệp {name} không đọc được: {type(exc).__name__}") from None
+        raise CaseFileError(f"tệp JSON bị lỗi ở dòng {exc.lineno}, cột {exc.colno}: {_json_message(exc.msg)}", name) from None
+    except (RecursionError, ValueError):
+        raise CaseFileError(f"tệp {name} không đọc được: không phải tệp JSON hợp lệ") from None
 
 
 def read_case(path: str | os.PathLike) -> Case:

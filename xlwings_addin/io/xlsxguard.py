@@ -82,6 +82,10 @@ def _chunks(fh, info: zipfile.ZipInfo, limit: int) -> Iterator[bytes]:
     """
     if info.flag_bits & 0x1:
         raise zipfile.BadZipFile("encrypted member")
+    if info.file_size > limit:
+        # A size stated above the limit is believed at once (a smaller one is not): nothing to inflate.
+        raise WorkbookTooLarge(f"phần {info.filename} của sổ giải nén ra {info.file_size // (1024 * 1024)} MB, vượt giới hạn "
+                               f"{limit // (1024 * 1024)} MB: sổ không phải sổ của chi bộ hoặc đã bị hỏng; không đọc để tránh treo máy")
     fh.seek(info.header_offset)
     header = fh.read(30)
     if len(header) < 30 or header[:4] != b"PK\x03\x04":
