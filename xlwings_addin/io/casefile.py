@@ -113,6 +113,8 @@ class _Reader:
                 if not isinstance(v, str):
                     raise CaseFileError(f"cần ngày dạng YYYY-MM-DD, gặp {inputs.shown(v)!r}", where)
                 if v == "":
+                    if t.required:
+                        raise CaseFileError("thiếu trường bắt buộc (ngày dạng YYYY-MM-DD)", where)
                     return None
                 try:
                     parsed = date.fromisoformat(v) if len(v) == 10 else None
@@ -140,7 +142,7 @@ class _Reader:
                     raise CaseFileError(f"giá trị {inputs.shown(v)!r} không hợp lệ (dùng: {', '.join(t.choices)})", where)
                 return v
             if kind == "const":
-                if v != t.value:
+                if v != t.value or type(v) is not type(t.value):
                     raise CaseFileError(f"cần {t.value!r}, gặp {inputs.shown(v)!r}", where)
                 return v
             if kind == "obj":
@@ -297,9 +299,10 @@ def _cell_votes(d: Optional[dict], where: str):
     mode = d["mode"] or "grid"
     if mode == "grid":
         marks = d["marks"] or ()
-        invalid = tuple(d["invalid"] or ())
+        # Checked before use: a count (the tally form) here must be an error at its path, not a TypeError.
         if isinstance(d["invalid"], int):
             raise CaseFileError("ở chế độ grid, invalid là danh sách true/false theo từng phiếu", f"{where}.invalid")
+        invalid = tuple(d["invalid"] or ())
         return CellBallots(tuple(marks), invalid, where=where)
     if mode == "tally":
         if isinstance(d["invalid"], (list, tuple)):
@@ -361,11 +364,16 @@ def migrate(data: dict) -> dict:
     ``party_cell.ballots``; everything else of version 1 is valid version 2.
     """
     version = data.get("version")
+    # true == 1 and 2.0 == 2 in Python: a version is a whole number written as one.
+    if type(version) is not int:
+        raise CaseFileError(f"cần số phiên bản (số nguyên {VERSION}), gặp {inputs.shown(version)!r}", "version")
     if version == VERSION:
         return data
     if version not in C.MIGRATES_FROM:
         raise CaseFileError(f"phiên bản {inputs.shown(version)!r} không được hỗ trợ (phần mềm đọc phiên bản 1 và {VERSION})", "version")
     out = dict(data)
+    if not isinstance(out.get("party_cell") or {}, dict):
+        return {**out, "version": VERSION}  # not an object: the validation names it
     cell = dict(out.get("party_cell") or {})
     ballots = out.pop("party_cell_ballots", None)
     if ballots is not None:
