@@ -119,7 +119,8 @@ def _merged_problems(sheet_obj, name: str) -> list[tuple[str, str]]:
     return out
 
 
-def _overflow(name: str, sheet: str, refs: list[str]) -> list[tuple[str, str]]:
+def overflow_problems(name: str, sheet: str, refs: list[str]) -> list[tuple[str, str]]:
+    """Problems for cells with data past a block's capacity; the live reader says the same."""
     return [(f"{sheet}!{ref}", f"ô có dữ liệu nằm ngoài vùng nhập liệu của mẫu ({_CAPACITY[name]}): dữ liệu này không được tính; "
                                "hãy xóa hoặc chuyển vào đúng vùng") for ref in refs[:3]]
 
@@ -197,7 +198,7 @@ def read_tables(path: str | os.PathLike, today: Optional[date] = None) -> Tables
                 except Exception:
                     raise CaseFileError(f"sổ Excel {p.name}: sheet \"{sheet}\" bị hỏng, không đọc được") from None
                 blocks[key] = [row[: c2 + 1] for row in rows]
-                problems += _overflow(key, sheet, outside)
+                problems += overflow_problems(key, sheet, outside)
                 continue
             try:
                 ws = wb.get_sheet_by_name(sheet)
@@ -211,7 +212,7 @@ def read_tables(path: str | os.PathLike, today: Optional[date] = None) -> Tables
             _put_errors(rows, top, left, si.errors)
             block, outside = _cut(key, rows, top, left)
             blocks[key] = block
-            problems += _overflow(key, sheet, outside)
+            problems += overflow_problems(key, sheet, outside)
         if any(w in (s for s, *_ in BLOCKS.values()) and m.startswith("thiếu sheet") for w, m in problems):
             raise WorkbookError(problems)
         return Tables(**blocks, today=today, overflow=tuple(problems))
