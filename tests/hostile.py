@@ -524,6 +524,18 @@ def json_other_format(folder):
     return write_json(folder, {"name": "không phải hồ sơ", "members": []})
 
 
+@hostile(2, "member_ballots.ballots[", "ô phiếu")
+def json_too_many_ballot_cells(folder):
+    # 2500 members x 1000 ballots: within the list bounds, past MAX_MARKS (2 million) at ballot 800.
+    d = example(2026)
+    names = [f"Đảng viên {i:04d}" for i in range(2500)]
+    d["members"] = [{"name": n} for n in names]
+    row = "[" + ",".join(["2"] * len(names)) + "]"
+    d["member_ballots"] = {"mode": "grid", "order": names, "ballots": []}
+    text = json.dumps(d, ensure_ascii=False).replace('"ballots": []', '"ballots": [' + ",".join(['{"marks": ' + row + "}"] * 1000) + "]")
+    return write_json(folder, text)
+
+
 @hostile(2, "members", "vượt giới hạn")
 def json_members_over_5000(folder):
     d = example()
@@ -569,10 +581,10 @@ def json_member_with_blank_name(folder):
 
 
 @hostile(2, "ho-so.json", "quá lớn")
-def json_file_over_64_mb(folder):
+def json_file_over_32_mb(folder):
     p = folder / "ho-so.json"
     with open(p, "wb") as fh:
-        fh.truncate(65 * 1024 * 1024)  # sparse: the size is checked before anything is read
+        fh.truncate(33 * 1024 * 1024)  # sparse: the size is checked before anything is read
     return p
 
 

@@ -30,7 +30,9 @@ from . import casespec as C
 
 FORMAT = C.FORMAT
 VERSION = C.VERSION
-MAX_FILE_BYTES = 64 * 1024 * 1024  # a chi bộ's case is a few hundred KB; bounds memory on a hostile file
+#: A chi bộ's case is a few hundred KB; a full workbook (1000 members x 1000 ballots) exports to 13 MB.
+#: The bound keeps a hostile file's parse under about 250 MB (25 million marks in 47 MB took 370 MB).
+MAX_FILE_BYTES = 32 * 1024 * 1024
 MAX_DEPTH = 12  # the deepest legitimate nesting is 6
 
 
@@ -74,6 +76,7 @@ class _Reader:
 
     def __init__(self, today: date):
         self.today = today
+        self.marks = 0  # ballot cells read so far (bounded by MAX_MARKS)
 
     def value(self, t: C.T, v: Any, where: str):
         if isinstance(v, _BadNumber):
@@ -153,6 +156,10 @@ class _Reader:
                 if len(v) > t.max_items:
                     raise CaseFileError(f"danh sách có {len(v)} phần tử, vượt giới hạn {t.max_items}", where)
                 if t.item.kind == "mark":
+                    self.marks += len(v)
+                    if self.marks > C.MAX_MARKS:
+                        raise CaseFileError(f"tệp có hơn {C.MAX_MARKS:,} ô phiếu (số đảng viên x số phiếu)".replace(",", ".")
+                                            + ": quá lớn để là một hội nghị của chi bộ", where)
                     return tuple(_FAST_MARKS[m] if (m.__class__ is int and 1 <= m <= 4) else _mark(m, f"{where}[{j}]")
                                  for j, m in enumerate(v))
                 return [self.value(t.item, x, f"{where}[{i}]") for i, x in enumerate(v)]
@@ -517,8 +524,16 @@ def parse_json_text(raw: bytes, name: str) -> Any:
     if not _depth_ok(text):
         raise CaseFileError(f"tệp {name} lồng nhau quá sâu (quá {MAX_DEPTH} cấp ngoặc): không phải tệp hồ sơ hợp lệ")
     try:
-        return json.loads(text, parse_int=_parse_int, parse_float=_parse_float, parse_constant=_BadNumber,
-                          object_pairs_hook=_pairs)
+        try:
+            # No parse_int hook in the common case: a call per integer made a 25-million-mark file take
+            # ten seconds. Python refuses more than 4300 digits with a ValueError (no place): then
+            # parse again with the hook, which turns such numbers into errors at their JSON path.
+            return json.loads(text, parse_float=_parse_float, parse_constant=_BadNumber, object_pairs_hook=_pairs)
+        except json.JSONDecodeError:
+            raise
+        except ValueError:
+            return json.loads(text, parse_int=_parse_int, parse_float=_parse_float, parse_constant=_BadNumber,
+                              object_pairs_hook=_pairs)
     except json.JSONDecodeError as exc:
         raise CaseFileError(f"tệp JSON bị lỗi ở dòng {exc.lineno}, cột {exc.colno}: {_json_message(exc.msg)}", name) from None
     except (RecursionError, ValueError):

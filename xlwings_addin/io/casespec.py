@@ -23,6 +23,9 @@ LEVEL_CODES = ("HTXSNV", "HTTNV", "HTNV", "KHTNV")
 MAX_MEMBERS = 5000  # far above any chi bộ or chi bộ cơ sở; bounds memory on hostile files
 MAX_BALLOTS = 5000
 MAX_LIST = 100  # short lists: guests, legal basis, collectives, members of a collective
+#: All ballot cells of a file together (members x ballots): twice a full workbook (1000 x 1000). 5000
+#: members by 5000 ballots fits the list bounds but is a 47 MB file that takes 500 MB and 25 s.
+MAX_MARKS = 2_000_000
 
 
 @dataclass(frozen=True)
