@@ -78,6 +78,7 @@ def check(case: Hostile, code: int, out: str, err: str) -> None:
     assert code == case.code, shown
     message = err if code == 2 else out
     assert not ENGLISH.search(err) and not ENGLISH.search(message), shown
+    assert "Lỗi không mong đợi" not in err, shown  # the CLI's last resort: always a bug
     if case.code:
         assert case.place in message, shown
         assert any(ch in VIETNAMESE for ch in message.lower()), shown
@@ -108,6 +109,20 @@ def test_hostile_input_in_a_real_process(name, tmp_path):
     code, out, err = run_subprocess(_argv(case, path))
     check(case, code, out, err)
     assert _digest(path) == before, "the input must not change"
+
+
+def test_an_unexpected_error_is_a_vietnamese_message_not_a_traceback(tmp_path, monkeypatch):
+    from hostile import EXAMPLE_2023
+    import xlwings_addin.engine as engine
+
+    def broken(case):
+        raise TypeError("'NoneType' object is not subscriptable")
+    monkeypatch.setattr(engine, "compute", broken)
+    code, out, err = run_in_process(["compute", str(EXAMPLE_2023)])
+    assert code == 2 and "Lỗi không mong đợi" in err and "Traceback" not in err and "NoneType" not in err
+    monkeypatch.setenv("XEPLOAI_DEBUG", "1")
+    with pytest.raises(TypeError):
+        run_in_process(["compute", str(EXAMPLE_2023)])
 
 
 def test_the_corpus_is_large_and_covers_every_exit_code():

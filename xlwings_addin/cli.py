@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -228,4 +229,13 @@ def main(argv=None) -> int:
         # The system's own text (exc.strerror) is English on most machines: say it in Vietnamese.
         name = Path(exc.filename).name if getattr(exc, "filename", None) else ""
         print(f"Lỗi tệp {name}: {describe_os_error(exc)}", file=sys.stderr)
+        return 2
+    except MemoryError:
+        print("Lỗi: máy không đủ bộ nhớ để đọc tệp này (tệp quá lớn hoặc bị hỏng); dữ liệu không bị thay đổi.", file=sys.stderr)
+        return 2
+    except Exception as exc:  # the last resort: a secretary must never see a traceback
+        if os.environ.get("XEPLOAI_DEBUG"):
+            raise
+        print(f"Lỗi không mong đợi của phần mềm ({type(exc).__name__}): chưa tạo kết quả, dữ liệu không bị thay đổi. "
+              "Hãy gửi tệp đầu vào và dòng này cho người hỗ trợ (chạy lại với XEPLOAI_DEBUG=1 để xem chi tiết).", file=sys.stderr)
         return 2
