@@ -1133,3 +1133,33 @@ def unknown_suffix(folder):
     p = folder / "ban-sao.txt"
     p.write_text("xin chào", encoding="utf-8")
     return p
+
+
+@hostile(2, "rules.settings.quota_ratio", "sổ Excel không có chỗ", command="import")
+def import_setting_without_a_cell(folder):
+    (folder / "out").mkdir()
+    return json_case("rules.settings", {"quota_ratio": "1/4"})(folder)
+
+
+@hostile(2, "members[0].prohibited_acts", "không giữ được", command="import")
+def import_a_fact_the_years_sheet_has_no_column_for(folder):
+    # QĐ 366 facts in a 2023 (QĐ 124) case: that year's sheet has no column for them.
+    (folder / "out").mkdir()
+    return json_case("members[0].prohibited_acts", True)(folder)
+
+
+@hostile(2, "member_ballots.ballots[3]", "phiếu trống", command="import")
+def import_an_empty_ballot(folder):
+    (folder / "out").mkdir()
+    return write_json(folder, mutated(lambda d: d["member_ballots"]["ballots"][3].__setitem__(
+        "marks", [None] * len(d["member_ballots"]["order"]))))
+
+
+@hostile(2, "collectives[0].kind", "không hợp lệ")
+def json_collective_of_kind_chi_bo(folder):
+    return json_case("collectives[0].kind", "chi_bo")(folder)
+
+
+@hostile(2, "meeting.format_profile", "không hợp lệ")
+def json_unknown_format_profile(folder):
+    return json_case("meeting.format_profile", "mau_rieng")(folder)

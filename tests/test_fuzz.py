@@ -5,7 +5,9 @@ their fields, values of the right kind drawn from nasty ranges (huge and tiny nu
 scripts, formula signs, lone surrogates, Excel error texts), plus mutations (a leaf of the wrong
 type, an unknown key, a required field dropped). The only exception allowed anywhere is the
 documented input error, ``CaseFileError``; whatever loads must compute, give a document context,
-a JSON result and a text report, and write back to a case file that loads to the same case.
+a JSON result and a text report, and write back to a case file that loads to the same case. A
+second property imports cases into workbooks: each reads back to the same case and proposals, or
+the import is refused naming the JSON path the workbook cannot hold.
 
 Normal suite: a short run (150 examples). The long run takes a time budget in minutes::
 
@@ -265,6 +267,41 @@ def test_random_bytes_parse_or_are_refused_with_a_case_file_error(raw):
     check_document(data)
 
 
+# --------------------------------------------------------------------------- import: case -> workbook -> case
+
+IMPORT_STATS = {"examples": 0, "built": 0, "refused": 0}
+
+
+def check_import(doc, folder) -> None:
+    """``import`` writes a workbook that reads back to the same case (or refuses, naming the path)."""
+    from xlwings_addin import cli
+    from xlwings_addin.io.workbook import read_workbook
+
+    IMPORT_STATS["examples"] += 1
+    try:
+        case = case_from_dict(doc, today=TODAY)
+    except CaseFileError:
+        return
+    out = folder / "Sổ.xlsm"
+    try:
+        written = cli._build_to_free_path(out, case, None)
+    except CaseFileError as exc:
+        IMPORT_STATS["refused"] += 1
+        assert exc.where, exc.message  # always a place
+        return
+    IMPORT_STATS["built"] += 1
+    again = read_workbook(written, today=cli._today_for(case))
+    written.unlink()
+    proposals = lambda c: [(m.name, m.proposed_level, m.rule, m.votes) for m in compute(c).members]  # noqa: E731
+    assert proposals(again) == proposals(case)
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
+@given(coherent_cases())
+def test_import_reads_back_to_the_same_case_or_refuses_with_a_path(tmp_path_factory, doc):
+    check_import(doc, tmp_path_factory.mktemp("import"))
+
+
 # --------------------------------------------------------------------------- the long run
 
 
@@ -278,8 +315,17 @@ def test_fuzz_for_a_time_budget():
     rounds = 0
     long_run = settings(max_examples=2000, deadline=None, database=None,
                         suppress_health_check=list(HealthCheck))
-    while time.monotonic() < end:
-        long_run(given(documents())(check_document))()
-        rounds += 1
+    import tempfile
+    from pathlib import Path
+
+    IMPORT_STATS.update(examples=0, built=0, refused=0)
+    imports = settings(max_examples=40, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    with tempfile.TemporaryDirectory() as tmp:
+        while time.monotonic() < end:
+            long_run(given(documents())(check_document))()
+            # A workbook takes about a second to build: a smaller share of the budget goes to import.
+            imports(given(coherent_cases())(lambda doc: check_import(doc, Path(tmp))))()
+            rounds += 1
     print(f"\nfuzz: {rounds} rounds, {STATS['examples']} examples, {STATS['loaded']} loaded and computed, "
-          f"{STATS['refused']} refused with CaseFileError, 0 other exceptions")
+          f"{STATS['refused']} refused with CaseFileError, 0 other exceptions; import: {IMPORT_STATS['examples']} examples, "
+          f"{IMPORT_STATS['built']} workbooks read back to the same case, {IMPORT_STATS['refused']} refused with a path")

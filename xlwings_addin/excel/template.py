@@ -354,8 +354,19 @@ def _meeting_values(case: Case) -> dict:
         out["rules_id"] = (_label_for(fields["rules_id"].choices, case.rules_id), None)
     for key, value in case.settings:
         if key in fields:
-            out[key] = (_label_for(fields[key].choices, value), None)
+            # The case may spell a setting as typed ("có", "1"); the drop-down list holds the typed value.
+            out[key] = (_label_for(fields[key].choices, _setting_value(key, value)), None)
     return out
+
+
+def _setting_value(key: str, value):
+    from ..core.inputs import InputProblem
+    from ..rules.settings import RuleSettings, parse_setting
+
+    try:
+        return parse_setting(key, value, getattr(RuleSettings(), key))
+    except (InputProblem, TypeError, AttributeError):
+        return value
 
 
 def _sheets_note_formula() -> str:
@@ -1175,6 +1186,17 @@ def capacity_problems(case: Case) -> list[tuple[str, str]]:
                 break
     elif isinstance(mv, (Tally, Hands)):
         over("member_ballots.rows", len(mv.rows), S.MAX_MEMBERS, "dòng kiểm phiếu")
+    for key, _ in case.settings:
+        if key not in S.SETTING_KEYS:
+            out.append((f"rules.settings.{key}", "sổ Excel không có chỗ cho thiết lập này (chỉ các thiết lập ở sheet Hội nghị): "
+                                                 "hãy dùng tệp hồ sơ .json, hoặc bỏ thiết lập này rồi tạo sổ"))
+    if isinstance(mv, BallotGrid):
+        for i, b in enumerate(mv.ballots):
+            if not b.invalid and all(m is None for m in b.marks):
+                # A blank column is an unused ballot in the sheet; the case counts it as an empty ballot.
+                out.append((f"member_ballots.ballots[{i}]", "phiếu không có ô nào được nhập: sổ Excel không ghi được phiếu trống "
+                                                            "(nếu là phiếu không hợp lệ, ghi \"invalid\": true)"))
+                break
     for i, c in enumerate((case.party_cell, *case.collectives)):
         where = "party_cell" if i == 0 else f"collectives[{i - 1}]"
         if isinstance(c.votes, CellBallots):

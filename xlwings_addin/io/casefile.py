@@ -310,6 +310,8 @@ def _cell_votes(d: Optional[dict], where: str):
         if isinstance(d["invalid"], int):
             raise CaseFileError("ở chế độ grid, invalid là danh sách true/false theo từng phiếu", f"{where}.invalid")
         invalid = tuple(d["invalid"] or ())
+        if not marks and not invalid:
+            return None  # no ballot typed: the same as no ballots (the count says "nothing typed yet")
         return CellBallots(tuple(marks), invalid, where=where)
     if mode == "tally":
         if isinstance(d["invalid"], (list, tuple)):
