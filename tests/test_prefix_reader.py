@@ -22,10 +22,15 @@ from xlwings_addin.excel.template import build_workbook
 from xlwings_addin.io import schema as S
 from xlwings_addin.io import workbook as W
 from xlwings_addin.io.casefile import read_case
-from xlwings_addin.io.xlsxguard import NotPlain, PrefixReader
+from xlwings_addin.io.xlsxguard import NotPlain, PrefixReader, StaleExtents
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "workbook").glob("vi-du-*.xlsm"))
+
+
+def _part(path, sheet: str) -> str:
+    """The zip part of a sheet (located only, not scanned)."""
+    return W.inspect(path, {sheet: (10 ** 6, 10 ** 4)}, frozenset({sheet})).sheets[sheet].part
 
 
 def _both(path, monkeypatch):
@@ -62,7 +67,7 @@ def test_the_examples_read_the_same_from_the_front(path, monkeypatch):
 def test_a_big_roster_mixes_both_paths_and_reads_the_same(tmp_path, monkeypatch):
     path = build_workbook(tmp_path / "big.xlsm", big_case(120, 40), None)
     fast, full, used = _both(path, monkeypatch)
-    grid_part = W.inspect(path, (S.SHEET_GRID,)).sheets[S.SHEET_GRID].part
+    grid_part = _part(path, S.SHEET_GRID)
     assert grid_part not in used  # 120 x 40 marks: past the limit, read in full
     assert used  # the small blocks still from the front
     _same_case(fast, full)
@@ -70,7 +75,7 @@ def test_a_big_roster_mixes_both_paths_and_reads_the_same(tmp_path, monkeypatch)
 
 def test_chunk_seams_do_not_lose_rows(tmp_path, monkeypatch):
     path = build_workbook(tmp_path / "seams.xlsm", read_case(EXAMPLE), None)
-    part = W.inspect(path, (S.SHEET_GRID,)).sheets[S.SHEET_GRID].part
+    part = _part(path, S.SHEET_GRID)
     with PrefixReader(path) as reader:
         whole = reader.rows(part, S.GRID_HEADER_ROW, S.GRID_FIRST_ROW + 21, S.GRID_FIRST_BALLOT_COL + 21)
     for size in (97, 500, 4096):
@@ -104,7 +109,7 @@ def _rewrite_part(src: Path, dst: Path, part: str, edit) -> None:
 
 def test_cells_without_an_address_fall_back_to_the_full_read(tmp_path, monkeypatch):
     src = EXAMPLES[0]
-    part = W.inspect(src, (S.SHEET_ROSTER,)).sheets[S.SHEET_ROSTER].part
+    part = _part(src, S.SHEET_ROSTER)
     # The attribute order changed (address last): legal XML the patterns do not take.
     moved = lambda data: re.sub(rb'<c r="([A-Z]+[0-9]+)" s="([0-9]+)"', rb'<c s="\2" r="\1"', data)  # noqa: E731
     _rewrite_part(src, tmp_path / "moved.xlsm", part, moved)
@@ -118,9 +123,9 @@ def test_cells_without_an_address_fall_back_to_the_full_read(tmp_path, monkeypat
 
 def test_shared_strings_with_phonetic_runs_and_entities(tmp_path):
     src = EXAMPLES[0]
-    part = W.inspect(src, (S.SHEET_ROSTER,)).sheets[S.SHEET_ROSTER].part
+    part = _part(src, S.SHEET_ROSTER)
     with PrefixReader(src) as reader:
-        before = reader.rows(part, S.HEADER_ROW, S.FIRST_ROW + 2, 3)
+        before = reader.rows(part, S.HEADER_ROW, S.FIRST_ROW + 21, 3)
     name = before[S.FIRST_ROW - S.HEADER_ROW][1]
     with zipfile.ZipFile(src) as z:
         strings = z.read("xl/sharedStrings.xml").decode("utf-8")
@@ -130,8 +135,31 @@ def test_shared_strings_with_phonetic_runs_and_entities(tmp_path):
     assert edited != strings
     _rewrite_part(src, tmp_path / "runs.xlsm", "xl/sharedStrings.xml", lambda _: edited.encode("utf-8"))
     with PrefixReader(tmp_path / "runs.xlsm") as reader:
-        after = reader.rows(part, S.HEADER_ROW, S.FIRST_ROW + 2, 3)
+        after = reader.rows(part, S.HEADER_ROW, S.FIRST_ROW + 21, 3)
     assert after[S.FIRST_ROW - S.HEADER_ROW][1] == name + " & Co"
+
+
+def test_values_past_stale_extents_send_the_sheet_to_the_full_read(tmp_path, monkeypatch):
+    """A tool that changed cells without recalculating leaves the saved extents behind: never a silent loss."""
+    src = EXAMPLES[0]
+    part = _part(src, S.SHEET_ROSTER)
+    with PrefixReader(src) as reader, pytest.raises(StaleExtents):
+        reader.rows(part, S.HEADER_ROW, S.FIRST_ROW + 2, 3, S.FIRST_ROW)  # 3 rows asked, 22 typed
+    grid = _part(src, S.SHEET_GRID)
+    with PrefixReader(src) as reader, pytest.raises(StaleExtents):
+        # 22 ballots typed, 5 asked: the marks right of the cut are typed values in data rows.
+        reader.rows(grid, S.GRID_HEADER_ROW, S.GRID_FIRST_ROW + 21, S.GRID_FIRST_BALLOT_COL + 4, S.GRID_FIRST_ROW)
+    # Saved extents that say 3 members, 22 typed: the reader still finds all 22.
+    from xlwings_addin.io.blocks import extents_from as real_extents
+
+    def stale(meeting):
+        out = real_extents(meeting)
+        return None if out is None else {**out, "roster_rows": 3, "scores_rows": 3, "criteria_rows": 3}
+
+    monkeypatch.setattr(W, "extents_from", stale)
+    tables = W.read_tables(src)
+    names = [r[1] for r in tables.roster[S.FIRST_ROW - S.HEADER_ROW:] if r and len(r) > 1 and r[1]]
+    assert names == [m.name for m in read_case(EXAMPLE).members]
 
 
 @pytest.mark.libreoffice

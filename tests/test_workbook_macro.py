@@ -249,6 +249,11 @@ class _CountingBook:
                 sheet = book.sheets[name]
 
                 class Sheet:
+                    @property
+                    def used_range(self):
+                        # The capacity check asks each sheet for its used range: an address, not cells.
+                        return sheet.used_range
+
                     def range(self, address):
                         rng = sheet.range(address)
 

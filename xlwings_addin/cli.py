@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -82,6 +83,7 @@ def cmd_import(args) -> int:
     if len(case.members) > S.MAX_MEMBERS:
         raise CaseFileError(f"hồ sơ có {len(case.members)} đảng viên, mẫu sổ chứa tối đa {S.MAX_MEMBERS}: không tạo sổ "
                             "(không bỏ bớt đảng viên); hãy tách hồ sơ theo chi bộ", "members")
+    # Every other limit of the template (ballots, collectives, guests...) is checked by build_workbook.
     from .excel.template import for_workbook
 
     out = _build_to_free_path(args.out, case, None)
@@ -110,7 +112,61 @@ def _build_to_free_path(out, case, result) -> Path:
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp) / "book.xlsm"
         build_workbook(tmp_path, case, result)
+        if case is not None:
+            _verify_round_trip(tmp_path, case)
         return write_new_file(tmp_path.read_bytes(), Path(out))
+
+
+def _verify_round_trip(book: Path, case) -> None:
+    """Read the new workbook back: anything the sheets could not hold is refused here, naming its path.
+
+    ``for_workbook`` says which conversions a workbook makes (percentages to counts...); whatever else
+    differs would be lost without a word, and ``compute`` on the workbook would give another result.
+    """
+    from .excel.template import for_workbook
+    from .io.casefile import case_to_dict
+    from .io.tables import WorkbookError
+    from .io.workbook import read_workbook
+
+    expected = case_to_dict(for_workbook(case)[0])
+    try:
+        got = case_to_dict(read_workbook(book, today=_today_for(case)))
+    except WorkbookError as exc:
+        where, message = exc.problems[0]
+        raise CaseFileError(f"sổ vừa tạo không đọc lại được ({where}: {message}); không tạo sổ: hãy dùng tệp hồ sơ .json") from None
+    place = _first_difference(expected, got)
+    if place is not None:
+        raise CaseFileError("sổ Excel không giữ được giá trị này (đọc lại sổ vừa tạo thì khác); không tạo sổ: "
+                            "hãy dùng tệp hồ sơ .json cho cuộc họp này, hoặc bỏ giá trị này", place)
+
+
+def _today_for(case):
+    from datetime import date
+
+    # The reader accepts review years up to next year: a case read today is within that.
+    return max(date.today(), date(case.meeting.review_year, 1, 1))
+
+
+def _first_difference(a, b, path: str = ""):
+    """The JSON path of the first place where two case dicts differ, None if they are equal."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        for key in list(a) + [k for k in b if k not in a]:
+            sub = f"{path}.{key}" if path else str(key)
+            if key not in a or key not in b:
+                if a.get(key) in (None, "", [], {}, False) and b.get(key) in (None, "", [], {}, False):
+                    continue
+                return sub
+            found = _first_difference(a[key], b[key], sub)
+            if found is not None:
+                return found
+        return None
+    if isinstance(a, list) and isinstance(b, list):
+        for i, (x, y) in enumerate(zip(a, b)):
+            found = _first_difference(x, y, f"{path}[{i}]")
+            if found is not None:
+                return found
+        return None if len(a) == len(b) else f"{path}[{min(len(a), len(b))}]"
+    return None if a == b else path
 
 
 def cmd_export(args) -> int:
@@ -258,4 +314,13 @@ def main(argv=None) -> int:
 
         name = Path(exc.filename).name if getattr(exc, "filename", None) else ""
         print(f"Lỗi tệp {name}: {describe_os_error(exc)}", file=sys.stderr)
+        return 2
+    except MemoryError:
+        print("Lỗi: máy không đủ bộ nhớ để đọc tệp này (tệp quá lớn hoặc bị hỏng); dữ liệu không bị thay đổi.", file=sys.stderr)
+        return 2
+    except Exception as exc:  # the last resort: a secretary must never see a traceback
+        if os.environ.get("XEPLOAI_DEBUG"):
+            raise
+        print(f"Lỗi không mong đợi của phần mềm ({type(exc).__name__}): chưa tạo kết quả, dữ liệu không bị thay đổi. "
+              "Hãy gửi tệp đầu vào và dòng này cho người hỗ trợ (chạy lại với XEPLOAI_DEBUG=1 để xem chi tiết).", file=sys.stderr)
         return 2

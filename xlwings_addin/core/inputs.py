@@ -24,6 +24,21 @@ class InputProblem(ValueError):
     """A typed value that cannot be used; the message is Vietnamese and says what to type instead."""
 
 
+class CellError(str):
+    """An Excel error value (#DIV/0!, #N/A, #VALUE! ...) found in a cell where a value was expected.
+
+    The file reader puts one where the cell shows an error (calamine itself reads those as empty
+    text, which would drop what was typed without a word); every converter here refuses it, so the
+    cell is named in the message whatever it was meant to hold.
+    """
+
+
+def _refuse_error(value: Any) -> None:
+    if isinstance(value, CellError):
+        raise InputProblem(f"ô đang báo lỗi {shown(str(value))} (công thức hoặc dữ liệu dán vào bị lỗi): "
+                           "hãy sửa công thức hoặc gõ lại giá trị")
+
+
 #: Largest magnitude of any typed number (scores, percentages, counts, ratios).
 MAX_MAGNITUDE = 10 ** 9
 #: Longest number written as text, and most decimals kept.
@@ -68,6 +83,7 @@ def number(value: Any, *, lo: Optional[Fraction] = None, hi: Optional[Fraction] 
     point ("89,5", "89.5", "95%"). Refuses booleans, NaN and infinities, other digit scripts,
     huge exponents and magnitudes above ``MAX_MAGNITUDE``.
     """
+    _refuse_error(value)
     if isinstance(value, bool) or value is None:
         raise InputProblem(f"cần một số, gặp '{shown(value)}'")
     if isinstance(value, int):
@@ -140,6 +156,7 @@ def _fmt(value: Fraction) -> str:
 
 def integer(value: Any, *, lo: Optional[int] = 0, hi: Optional[int] = MAX_MAGNITUDE) -> int:
     """Return a whole number within [lo, hi]; "3", 3 and 3.0 are 3; "3,5" is refused."""
+    _refuse_error(value)
     if isinstance(value, bool) or value is None:
         raise InputProblem(f"cần một số nguyên, gặp '{shown(value)}'")
     if isinstance(value, str):
@@ -183,6 +200,7 @@ _EXCEL_EPOCH = date(1899, 12, 30)
 
 def date_(value: Any, *, lo: date = MIN_DATE, hi: date = MAX_DATE) -> date:
     """Return a date typed as a date, ISO text, "29/11/2023" or an Excel serial number."""
+    _refuse_error(value)
     if isinstance(value, datetime):
         out = value.date()
     elif isinstance(value, date):
@@ -223,6 +241,7 @@ _TIME = re.compile(r"([0-9]{1,2})(?::([0-9]{1,2}))?(?::([0-9]{1,2}))?")
 
 def time_(value: Any) -> time:
     """Return a time of day from a time, an Excel fraction of a day, or "14:00" / "14 giờ 30" / "14h30"."""
+    _refuse_error(value)
     if isinstance(value, datetime):
         value = value.time()
     if isinstance(value, time):
@@ -259,6 +278,7 @@ def text(value: Any, *, limit: int = MAX_TEXT) -> str:
     """Return typed text in NFC, stripped; refuse unreadable characters and text Excel could not hold."""
     if value is None:
         return ""
+    _refuse_error(value)
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, datetime):

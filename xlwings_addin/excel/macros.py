@@ -10,17 +10,19 @@ Vietnamese message box instead of a traceback.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Optional
 
+from ..core.inputs import CellError
 from ..core.result import Result
 from ..engine import compute
 from ..io import schema as S
 from ..io.errors import CaseFileError
 from ..io.output import error_block, results_block, safe_text, summary_block, warnings_block
 from ..io.tables import Tables, WorkbookError, case_from_tables
-from ..io.workbook import BLOCKS, block_bounds, extents_from
+from ..io.blocks import _CAPACITY, _FREE_COLUMNS, BLOCKS, block_bounds, extents_from, overflow_problems
 
 TITLE = "Xếp loại chất lượng"
 
@@ -39,15 +41,93 @@ def read_tables_live(book) -> Tables:
     roster, not with the template's capacity.
     """
     sheet, r1, r2, c2 = BLOCKS["meeting"]
-    meeting = _sheet(book, sheet).range(f"A{r1 + 1}:{S.col(c2)}{r2 + 1}").options(ndim=2).value or []
+    meeting = _errors_marked(_sheet(book, sheet).range(f"A{r1 + 1}:{S.col(c2)}{r2 + 1}")
+                             .options(ndim=2, err_to_str=True).value)
     extents = extents_from(meeting)
     blocks = {"meeting": meeting}
     for key, (sheet, r1, r2, c2) in BLOCKS.items():
         if key == "meeting":
             continue
         bottom, right = block_bounds(key, extents)
-        blocks[key] = _sheet(book, sheet).range(f"A{r1 + 1}:{S.col(right)}{bottom + 1}").options(ndim=2).value or []
-    return Tables(**blocks)
+        blocks[key] = _errors_marked(_sheet(book, sheet).range(f"A{r1 + 1}:{S.col(right)}{bottom + 1}")
+                                     .options(ndim=2, err_to_str=True).value)
+    return Tables(**blocks, overflow=tuple(_past_capacity(book)))
+
+
+_EXCEL_ERRORS = frozenset({"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#GETTING_DATA", "#SPILL!",
+                           "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!", "#PYTHON!"})
+
+
+def _errors_marked(rows) -> list:
+    """Rows with each Excel error value as a ``CellError``: read as None (xlwings' default) a #DIV/0! in a
+    ballot cell would be a blank line, counted without a word; the input layer refuses it at its cell."""
+    rows = rows or []
+    for row in rows:
+        if row and any(v.__class__ is str and v in _EXCEL_ERRORS for v in row):
+            row[:] = [CellError(v) if v.__class__ is str and v in _EXCEL_ERRORS else v for v in row]
+    return rows
+
+
+#: How far past a block the live reader looks for the cells that make a used range too big (rows, columns).
+_STRIP = 100
+_A1 = re.compile(r"\$?([A-Z]{1,3})\$?([0-9]{1,7})$")
+
+
+def _last_cell(address: str) -> Optional[tuple[int, int]]:
+    """(row0, col0) of the bottom-right cell of an address such as "$A$1:$XFD$1048576"."""
+    m = _A1.match(str(address or "").split("!")[-1].split(":")[-1].strip())
+    return (int(m.group(2)) - 1, S.col_index(m.group(1))) if m else None
+
+
+def _past_capacity(book) -> list[tuple[str, str]]:
+    """Problems for data past each input block, from the sheet's used range (like the file reader's check).
+
+    The blocks above are read only as far as the extents say, so a member typed below the last row
+    of the template, or a ballot right of its last column, would be left out without a word. One call
+    per sheet asks for the used range; only a sheet whose used range goes past its block costs up to
+    three more (the rows and columns just past it, then the used range's last cell): a constant number
+    of Excel round trips whatever the roster, and never a read of the whole sheet.
+    """
+    problems: list[tuple[str, str]] = []
+    for key, (sheet_name, r1, r2, c2) in BLOCKS.items():
+        right = max(c2, _FREE_COLUMNS.get(key, c2))
+        sheet = _sheet(book, sheet_name)
+        last = _last_cell(sheet.used_range.address)
+        if last is None or (last[0] <= r2 and last[1] <= right):
+            continue
+        last_row, last_col = last
+        found: list[str] = []
+        if last_row > r2:  # the rows just below the block, across its columns and a little more
+            bottom, edge = min(last_row, r2 + _STRIP), min(last_col, right + _STRIP)
+            found += _filled(sheet, r2 + 1, 0, bottom, edge)
+        if last_col > right and len(found) < 3:  # the columns just right of the block, along its rows
+            found += _filled(sheet, r1, right + 1, r2, min(last_col, right + _STRIP))
+        if not found:
+            corner = S.addr(last_row, last_col)
+            value = sheet.range(corner).value
+            if value not in (None, ""):
+                found.append(corner)
+            elif last_row > r2 + _STRIP or last_col > right + _STRIP:
+                problems.append((f"{sheet_name}!{corner}",
+                                 f"sheet \"{sheet_name}\" có ô được dùng đến {corner}, ngoài vùng nhập liệu của mẫu ({_CAPACITY[key]}): "
+                                 "nếu ở đó có dữ liệu thì dữ liệu không được tính; hãy xóa các dòng, cột thừa sau vùng nhập liệu "
+                                 "(chọn, bấm chuột phải > Delete) rồi bấm lại"))
+                continue
+        problems += overflow_problems(key, sheet_name, found[:3])
+    return problems
+
+
+def _filled(sheet, top: int, left: int, bottom: int, right: int) -> list[str]:
+    """Addresses of the first cells with a value in a rectangle (0-based, inclusive), read in one call."""
+    rows = sheet.range(f"{S.addr(top, left)}:{S.addr(bottom, right)}").options(ndim=2).value or []
+    out = []
+    for i, row in enumerate(rows):
+        for j, v in enumerate(row or []):
+            if v is not None and not (isinstance(v, str) and not v.strip()):
+                out.append(S.addr(top + i, left + j))
+                if len(out) == 3:
+                    return out
+    return out
 
 
 def _safe(block: list[list]) -> list[list]:

@@ -88,6 +88,9 @@ _DYNAMIC = re.compile(r"\b(ANCHORARRAY|BYCOL|BYROW|CHOOSECOLS|CHOOSEROWS|DROP|EX
                       r"WRAPCOLS|WRAPROWS|XLOOKUP)\(")
 
 
+_ERROR_TEXTS = {"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!"}
+
+
 class _Sheet(Worksheet):
     """XlsxWriter's worksheet with a fast path for formulas that use no dynamic-array function.
 
@@ -95,6 +98,13 @@ class _Sheet(Worksheet):
     of Excel 365 functions; the template writes some 30 000 formulas of the classic kind, where one
     combined search tells that nothing needs the prefix (the build was two thirds regex work).
     """
+
+    def _write_formula(self, row, col, formula, cell_format=None, value=0):
+        # XlsxWriter stores a cached text result that spells an error ("#N/A", a chi bộ so named) as
+        # an error value, which the reader then refuses; leave it blank for the spreadsheet to compute.
+        if isinstance(value, str) and value.strip().upper() in _ERROR_TEXTS:
+            value = ""
+        return super()._write_formula(row, col, formula, cell_format, value)
 
     def _prepare_formula(self, formula, expand_future_functions=False):
         if _DYNAMIC.search(formula) or self.use_future_functions or expand_future_functions:
@@ -353,8 +363,19 @@ def _meeting_values(case: Case) -> dict:
         out["rules_id"] = (_label_for(fields["rules_id"].choices, case.rules_id), None)
     for key, value in case.settings:
         if key in fields:
-            out[key] = (_label_for(fields[key].choices, value), None)
+            # The case may spell a setting as typed ("có", "1"); the drop-down list holds the typed value.
+            out[key] = (_label_for(fields[key].choices, _setting_value(key, value)), None)
     return out
+
+
+def _setting_value(key: str, value):
+    from ..core.inputs import InputProblem
+    from ..rules.settings import RuleSettings, parse_setting
+
+    try:
+        return parse_setting(key, value, getattr(RuleSettings(), key))
+    except (InputProblem, TypeError, AttributeError):
+        return value
 
 
 def _sheets_note_formula() -> str:
@@ -1165,6 +1186,64 @@ def vba_project_bytes() -> bytes:
     return build_vba_project(module1_source(UDF_MODULE))
 
 
+#: Rows of "Hội nghị" for guests, vote counters and legal bases (guest_1..3, counter_1..3, basis_1..5).
+_MEETING_SLOTS = {"guests": 3, "vote_counters": 3, "legal_basis": 5}
+
+
+def capacity_problems(case: Case) -> list[tuple[str, str]]:
+    """What the template cannot hold, as (JSON path, Vietnamese message): the workbook is never written short.
+
+    Each limit is a fixed block of the template; a case past one would lose data in the workbook
+    without a word, and ``compute`` on that workbook would then give another result.
+    """
+    out = []
+
+    def over(where, n, limit, what):
+        if n > limit:
+            out.append((where, f"có {n} {what}, mẫu sổ chứa tối đa {limit}"))
+
+    m = case.meeting
+    over("members", len(case.members), S.MAX_MEMBERS, "đảng viên")
+    over("meeting.guests", len(m.guests), _MEETING_SLOTS["guests"], "đại biểu cấp trên")
+    over("meeting.vote_counters", len(m.vote_counters), _MEETING_SLOTS["vote_counters"], "thành viên ban kiểm phiếu")
+    over("meeting.legal_basis", len(m.legal_basis), _MEETING_SLOTS["legal_basis"], "căn cứ")
+    over("collectives", len(case.collectives), S.MAX_COLLECTIVES - 1, "tập thể (ngoài chi bộ)")
+    mv = case.member_votes
+    if isinstance(mv, BallotGrid):
+        over("member_ballots.order", len(mv.order), S.MAX_MEMBERS, "dòng của lưới phiếu")
+        over("member_ballots.ballots", len(mv.ballots), S.MAX_BALLOTS, "phiếu")
+        for i, b in enumerate(mv.ballots):
+            if b.voter:
+                out.append((f"member_ballots.ballots[{i}].voter", "sổ Excel không có chỗ ghi người bầu của từng phiếu: "
+                                                                  "hãy dùng tệp hồ sơ .json cho cuộc họp này"))
+                break
+            if len(b.marks) > S.MAX_MEMBERS:
+                over(f"member_ballots.ballots[{i}].marks", len(b.marks), S.MAX_MEMBERS, "dòng")
+                break
+    elif isinstance(mv, (Tally, Hands)):
+        over("member_ballots.rows", len(mv.rows), S.MAX_MEMBERS, "dòng kiểm phiếu")
+    for key, _ in case.settings:
+        if key not in S.SETTING_KEYS:
+            out.append((f"rules.settings.{key}", "sổ Excel không có chỗ cho thiết lập này (chỉ các thiết lập ở sheet Hội nghị): "
+                                                 "hãy dùng tệp hồ sơ .json, hoặc bỏ thiết lập này rồi tạo sổ"))
+    if isinstance(mv, BallotGrid):
+        for i, b in enumerate(mv.ballots):
+            if not b.invalid and all(m is None for m in b.marks):
+                # A blank column is an unused ballot in the sheet; the case counts it as an empty ballot.
+                out.append((f"member_ballots.ballots[{i}]", "phiếu không có ô nào được nhập: sổ Excel không ghi được phiếu trống "
+                                                            "(nếu là phiếu không hợp lệ, ghi \"invalid\": true)"))
+                break
+    for i, c in enumerate((case.party_cell, *case.collectives)):
+        where = "party_cell" if i == 0 else f"collectives[{i - 1}]"
+        if isinstance(c.votes, CellBallots):
+            over(f"{where}.ballots.marks", len(c.votes.marks), S.MAX_BALLOTS, "phiếu")
+        for j, name in enumerate(c.members):
+            # The sheet holds a collective's members in one cell, separated by ";".
+            if ";" in name:
+                out.append((f"{where}.members[{j}]", f"họ tên '{name}' có dấu chấm phẩy (;), là dấu ngăn cách các thành viên trong sổ"))
+    return out
+
+
 def build_workbook(path: str | os.PathLike, case: Optional[Case] = None, result: Optional[Result] = None,
                    vba: Optional[bytes] = None, cached_counts: bool = True) -> Path:
     """Write the workbook to ``path`` (overwriting: callers choose a fresh name).
@@ -1182,8 +1261,14 @@ def build_workbook(path: str | os.PathLike, case: Optional[Case] = None, result:
         roster = {m.name: m for m in case.members}
         reviewed = [roster[n] for n in case.member_votes.order if n in roster]
         counts, _ = count_grid(case.member_votes, reviewed, roster, [])
-    if case is not None and len(case.members) > S.MAX_MEMBERS:
-        raise ValueError(f"mẫu sổ chứa tối đa {S.MAX_MEMBERS} đảng viên, hồ sơ có {len(case.members)}")
+    if case is not None:
+        problems = capacity_problems(case)
+        if problems:
+            from ..io.casefile import CaseFileError
+
+            lines = "\n".join(f"- {w}: {m}" for w, m in problems)
+            raise CaseFileError("hồ sơ có dữ liệu mà sổ Excel theo mẫu không chứa được; không tạo sổ (không bỏ bớt dữ liệu):\n"
+                                + lines, problems[0][0])
     wb = xlsxwriter.Workbook(str(out), {"strings_to_formulas": False, "strings_to_urls": False, "max_url_length": 255})
     wb.set_properties({"title": "Kiểm điểm, đánh giá, xếp loại chất lượng chi bộ, đảng viên", "created": FIXED_DATE,
                        "author": "", "comments": "Tạo bởi xlwings_addin"})

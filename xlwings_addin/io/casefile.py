@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
 import os
+import re
 from datetime import date
 from fractions import Fraction
 from pathlib import Path
@@ -28,7 +30,9 @@ from . import casespec as C
 
 FORMAT = C.FORMAT
 VERSION = C.VERSION
-MAX_FILE_BYTES = 64 * 1024 * 1024  # a chi bộ's case is a few hundred KB; bounds memory on a hostile file
+#: A chi bộ's case is a few hundred KB; a full workbook (1000 members x 1000 ballots) exports to 13 MB.
+#: The bound keeps a hostile file's parse under about 250 MB (25 million marks in 47 MB took 370 MB).
+MAX_FILE_BYTES = 32 * 1024 * 1024
 MAX_DEPTH = 12  # the deepest legitimate nesting is 6
 
 
@@ -66,8 +70,11 @@ class _Reader:
 
     def __init__(self, today: date):
         self.today = today
+        self.marks = 0  # ballot cells read so far (bounded by MAX_MARKS)
 
     def value(self, t: C.T, v: Any, where: str):
+        if isinstance(v, _BadNumber):
+            raise CaseFileError(f"số {v!r} quá lớn, quá dài hoặc không phải một số (NaN, Infinity)", where)
         if v is None:
             if t.required:
                 raise CaseFileError("thiếu trường bắt buộc", where)
@@ -103,6 +110,8 @@ class _Reader:
                 if not isinstance(v, str):
                     raise CaseFileError(f"cần ngày dạng YYYY-MM-DD, gặp {inputs.shown(v)!r}", where)
                 if v == "":
+                    if t.required:
+                        raise CaseFileError("thiếu trường bắt buộc (ngày dạng YYYY-MM-DD)", where)
                     return None
                 try:
                     parsed = date.fromisoformat(v) if len(v) == 10 else None
@@ -130,7 +139,7 @@ class _Reader:
                     raise CaseFileError(f"giá trị {inputs.shown(v)!r} không hợp lệ (dùng: {', '.join(t.choices)})", where)
                 return v
             if kind == "const":
-                if v != t.value:
+                if v != t.value or type(v) is not type(t.value):
                     raise CaseFileError(f"cần {t.value!r}, gặp {inputs.shown(v)!r}", where)
                 return v
             if kind == "obj":
@@ -141,6 +150,10 @@ class _Reader:
                 if len(v) > t.max_items:
                     raise CaseFileError(f"danh sách có {len(v)} phần tử, vượt giới hạn {t.max_items}", where)
                 if t.item.kind == "mark":
+                    self.marks += len(v)
+                    if self.marks > C.MAX_MARKS:
+                        raise CaseFileError(f"tệp có hơn {C.MAX_MARKS:,} ô phiếu (số đảng viên x số phiếu)".replace(",", ".")
+                                            + ": quá lớn để là một hội nghị của chi bộ", where)
                     return tuple(_FAST_MARKS[m] if (m.__class__ is int and 1 <= m <= 4) else _mark(m, f"{where}[{j}]")
                                  for j, m in enumerate(v))
                 return [self.value(t.item, x, f"{where}[{i}]") for i, x in enumerate(v)]
@@ -156,12 +169,7 @@ class _Reader:
             if kind == "settings":
                 if not isinstance(v, dict):
                     raise CaseFileError(f"cần một đối tượng {{...}}, gặp {_type_name(v)}", where)
-                for key, value in v.items():
-                    if isinstance(value, (dict, list)):
-                        raise CaseFileError(f"thiết lập '{inputs.shown(key)}' cần một giá trị đơn", f"{where}.{key}")
-                    if isinstance(value, str):
-                        inputs.text(value, limit=200)
-                return dict(v)
+                return _settings(v, where)
         except inputs.InputProblem as exc:
             raise CaseFileError(str(exc), where) from None
         raise CaseFileError(f"kiểu trường không biết: {kind}", where)
@@ -170,6 +178,9 @@ class _Reader:
         if not isinstance(v, dict):
             raise CaseFileError(f"cần một đối tượng {{...}}, gặp {_type_name(v)}", where)
         fields = t.fields
+        if getattr(v, "duplicate", None) is not None:
+            raise CaseFileError(f"trường '{inputs.shown(v.duplicate)}' được ghi hai lần trong cùng một đối tượng (chỉ giữ một)",
+                                _join(where, str(v.duplicate)))
         for key in v:
             if key not in fields:
                 close = difflib.get_close_matches(str(key), list(fields), n=1)
@@ -179,6 +190,40 @@ class _Reader:
         for key, ft in fields.items():
             out[key] = self.value(ft, v.get(key), _join(where, key))
         return out
+
+
+def _settings(v: dict, where: str) -> dict:
+    """Check each setting here, so a typo or a bad value names its JSON path (``rules.settings.quota_ratio``).
+
+    The engine checks them again (a workbook's settings come from drop-down lists) and would only
+    report the setting's name; unknown keys are refused like unknown fields, with a suggestion.
+    """
+    from dataclasses import fields as dc_fields
+
+    from ..rules.settings import RuleSettings, parse_setting
+
+    defaults = RuleSettings()
+    known = [f.name for f in dc_fields(RuleSettings)]
+    if getattr(v, "duplicate", None) is not None:
+        raise CaseFileError(f"thiết lập '{inputs.shown(v.duplicate)}' được ghi hai lần", _join(where, str(v.duplicate)))
+    for key, value in v.items():
+        place = _join(where, str(key))
+        if key not in known:
+            close = difflib.get_close_matches(str(key), known, n=1)
+            hint = f" (có phải '{close[0]}'?)" if close else f" (các thiết lập: xem docs/rules.md)"
+            raise CaseFileError(f"thiết lập không có: '{inputs.shown(key)}'{hint}", place)
+        if isinstance(value, _BadNumber):
+            raise CaseFileError(f"số {value!r} quá lớn, quá dài hoặc không phải một số", place)
+        if isinstance(value, (dict, list)):
+            raise CaseFileError(f"thiết lập '{inputs.shown(key)}' cần một giá trị đơn", place)
+        try:
+            if isinstance(value, str):
+                inputs.text(value, limit=200)
+            if value is not None:
+                parse_setting(key, value, getattr(defaults, key))
+        except (inputs.InputProblem, TypeError) as exc:
+            raise CaseFileError(f"giá trị không hợp lệ: {exc}", place) from None
+    return dict(v)
 
 
 def _join(where: str, key: str) -> str:
@@ -255,9 +300,12 @@ def _cell_votes(d: Optional[dict], where: str):
     mode = d["mode"] or "grid"
     if mode == "grid":
         marks = d["marks"] or ()
-        invalid = tuple(d["invalid"] or ())
+        # Checked before use: a count (the tally form) here must be an error at its path, not a TypeError.
         if isinstance(d["invalid"], int):
             raise CaseFileError("ở chế độ grid, invalid là danh sách true/false theo từng phiếu", f"{where}.invalid")
+        invalid = tuple(d["invalid"] or ())
+        if not marks and not invalid:
+            return None  # no ballot typed: the same as no ballots (the count says "nothing typed yet")
         return CellBallots(tuple(marks), invalid, where=where)
     if mode == "tally":
         if isinstance(d["invalid"], (list, tuple)):
@@ -319,11 +367,16 @@ def migrate(data: dict) -> dict:
     ``party_cell.ballots``; everything else of version 1 is valid version 2.
     """
     version = data.get("version")
+    # true == 1 and 2.0 == 2 in Python: a version is a whole number written as one.
+    if type(version) is not int:
+        raise CaseFileError(f"cần số phiên bản (số nguyên {VERSION}), gặp {inputs.shown(version)!r}", "version")
     if version == VERSION:
         return data
     if version not in C.MIGRATES_FROM:
         raise CaseFileError(f"phiên bản {inputs.shown(version)!r} không được hỗ trợ (phần mềm đọc phiên bản 1 và {VERSION})", "version")
     out = dict(data)
+    if not isinstance(out.get("party_cell") or {}, dict):
+        return {**out, "version": VERSION}  # not an object: the validation names it
     cell = dict(out.get("party_cell") or {})
     ballots = out.pop("party_cell_ballots", None)
     if ballots is not None:
@@ -374,45 +427,113 @@ def case_from_dict(data: Any, today: Optional[date] = None) -> Case:
                 settings=tuple(sorted((rules["settings"] or {}).items())), note=d["note"] or "")
 
 
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+
+
 def _depth_ok(text: str) -> bool:
-    """True if brackets never nest deeper than ``MAX_DEPTH`` (checked before json.loads recurses)."""
+    """True if brackets never nest deeper than ``MAX_DEPTH`` (checked before json.loads recurses).
+
+    Strings and everything but brackets are dropped by regular expressions first, so the Python
+    loop sees only brackets: a 5000-member file is a few milliseconds, and a bracket bomb stops at
+    its 13th bracket.
+    """
     depth = 0
-    in_string = escape = False
-    for ch in text:
-        if in_string:
-            if escape:
-                escape = False
-            elif ch == "\\":
-                escape = True
-            elif ch == '"':
-                in_string = False
-        elif ch == '"':
-            in_string = True
-        elif ch in "[{":
+    for ch in _NOT_BRACKET.sub("", _JSON_STRING.sub("", text)):
+        if ch in "[{":
             depth += 1
             if depth > MAX_DEPTH:
                 return False
-        elif ch in "]}":
+        else:
             depth -= 1
     return True
+
+
+class _BadNumber:
+    """A JSON number the loader must refuse at its place: too many digits, NaN or Infinity."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def __repr__(self) -> str:
+        return inputs.shown(self.text)
+
+
+def _parse_int(text: str):
+    # Python refuses to convert more than 4300 digits (a ValueError with no place): refuse at the field instead.
+    return int(text) if len(text) <= 30 else _BadNumber(text)
+
+
+def _parse_float(text: str):
+    if len(text) > 40:
+        return _BadNumber(text)
+    value = float(text)
+    return value if math.isfinite(value) else _BadNumber(text)
+
+
+class _Pairs(dict):
+    """A JSON object that remembers a key written twice (json.loads would keep the last silently)."""
+
+    duplicate: Optional[str] = None
+
+
+def _pairs(pairs):
+    out = _Pairs()
+    for key, value in pairs:
+        if key in out and out.duplicate is None:
+            out.duplicate = key
+        out[key] = value
+    return out
+
+
+#: json's messages (English) in Vietnamese; the position is added separately.
+_JSON_MESSAGES = (
+    ("Expecting value", "thiếu giá trị (hoặc tệp rỗng, hoặc có dấu phẩy thừa)"),
+    ("Expecting property name enclosed in double quotes", "cần tên trường trong dấu nháy kép (hoặc có dấu phẩy thừa trước dấu })"),
+    ("Expecting ',' delimiter", "thiếu dấu phẩy giữa hai phần tử"),
+    ("Expecting ':' delimiter", "thiếu dấu hai chấm sau tên trường"),
+    ("Unterminated string", "chuỗi ký tự chưa đóng dấu nháy kép"),
+    ("Invalid control character", "có ký tự điều khiển (xuống dòng, tab) trong chuỗi: hãy viết \\n hoặc \\t"),
+    ("Invalid \\escape", "dấu \\ trong chuỗi không hợp lệ (viết \\\\ cho một dấu \\)"),
+    ("Invalid \\uXXXX escape", "mã \\uXXXX trong chuỗi không hợp lệ"),
+    ("Extra data", "có dữ liệu thừa sau khi tệp đã kết thúc"),
+)
+
+
+def _json_message(msg: str) -> str:
+    for english, vietnamese in _JSON_MESSAGES:
+        if msg.startswith(english):
+            return vietnamese
+    return "cú pháp JSON không đúng"
 
 
 def parse_json_text(raw: bytes, name: str) -> Any:
     """Decode and parse a JSON file's bytes with bounded size and depth; Vietnamese errors."""
     if len(raw) > MAX_FILE_BYTES:
         raise CaseFileError(f"tệp {name} quá lớn ({len(raw) // (1024 * 1024)} MB) để là một tệp hồ sơ")
+    if not raw.strip():
+        raise CaseFileError(f"tệp {name} rỗng: hãy mở lại bản đã lưu của tệp hồ sơ")
     try:
         text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise CaseFileError(f"tệp {name} không phải văn bản UTF-8") from None
+    except UnicodeDecodeError as exc:
+        raise CaseFileError(f"tệp {name} không phải văn bản UTF-8 (byte thứ {exc.start + 1}): hãy lưu lại với mã UTF-8") from None
     if not _depth_ok(text):
         raise CaseFileError(f"tệp {name} lồng nhau quá sâu (quá {MAX_DEPTH} cấp ngoặc): không phải tệp hồ sơ hợp lệ")
     try:
-        return json.loads(text)
+        try:
+            # No parse_int hook in the common case: a call per integer made a 25-million-mark file take
+            # ten seconds. Python refuses more than 4300 digits with a ValueError (no place): then
+            # parse again with the hook, which turns such numbers into errors at their JSON path.
+            return json.loads(text, parse_float=_parse_float, parse_constant=_BadNumber, object_pairs_hook=_pairs)
+        except json.JSONDecodeError:
+            raise
+        except ValueError:
+            return json.loads(text, parse_int=_parse_int, parse_float=_parse_float, parse_constant=_BadNumber,
+                              object_pairs_hook=_pairs)
     except json.JSONDecodeError as exc:
-        raise CaseFileError(f"tệp JSON bị lỗi ở dòng {exc.lineno}, cột {exc.colno}: {exc.msg}", name) from None
-    except (RecursionError, ValueError) as exc:
-        raise CaseFileError(f"tệp {name} không đọc được: {type(exc).__name__}") from None
+        raise CaseFileError(f"tệp JSON bị lỗi ở dòng {exc.lineno}, cột {exc.colno}: {_json_message(exc.msg)}", name) from None
+    except (RecursionError, ValueError):
+        raise CaseFileError(f"tệp {name} không đọc được: không phải tệp JSON hợp lệ") from None
 
 
 def read_case(path: str | os.PathLike) -> Case:

@@ -14,6 +14,7 @@ from typing import Any, Optional
 from ..core.record import field, record
 from ..core.inputs import MAX_NAME, MAX_TEXT
 from ..core.models import Attendance, CollectiveKind, DisciplineForm, FormGroup, Grade, Membership
+from .schema import PROFILES
 
 FORMAT = "xeploai-case"
 VERSION = 2
@@ -24,6 +25,9 @@ LEVEL_CODES = ("HTXSNV", "HTTNV", "HTNV", "KHTNV")
 MAX_MEMBERS = 5000  # far above any chi bộ or chi bộ cơ sở; bounds memory on hostile files
 MAX_BALLOTS = 5000
 MAX_LIST = 100  # short lists: guests, legal basis, collectives, members of a collective
+#: All ballot cells of a file together (members x ballots): twice a full workbook (1000 x 1000). 5000
+#: members by 5000 ballots fits the list bounds but is a 47 MB file that takes 500 MB and 25 s.
+MAX_MARKS = 2_000_000
 
 
 @record
@@ -132,7 +136,9 @@ _COLLECTIVE_FIELDS = {
     "decision_ref": S(limit=MAX_NAME), "decider": S(limit=MAX_NAME),
 }
 PARTY_CELL = OBJ(dict(_COLLECTIVE_FIELDS))
-COLLECTIVE = OBJ({"kind": CHOICE(CollectiveKind, required=True), "name": S(required=True, limit=MAX_NAME),
+# The chi bộ itself is "party_cell", never one of the collectives (the workbook's rows below it cannot hold it).
+COLLECTIVE = OBJ({"kind": T("choice", required=True, choices=tuple(k.key for k in CollectiveKind if k is not CollectiveKind.CHI_BO)),
+                  "name": S(required=True, limit=MAX_NAME),
                   "members": LIST(NAME(), max_items=MAX_LIST), **_COLLECTIVE_FIELDS}, required=True, nullable=False)
 
 BALLOT = OBJ({"id": S(limit=50), "marks": LIST(MARK, max_items=MAX_MEMBERS), "invalid": BOOL, "voter": NAME()},
@@ -158,7 +164,9 @@ MEETING = OBJ({
     "under_province": BOOL, "decider": S(limit=MAX_NAME), "report_circulated": DATE, "report_presenter": NAME(),
     "report_opinions": S(), "conclusion": S(), "program_agree": INT(), "counters_agree": INT(), "adopted_time": TIME,
     "adopted_agree": INT(), "count_start_time": TIME, "count_end_time": TIME, "count_place": S(limit=1000),
-    "members_order": INT(lo=0, hi=1000), "format_profile": S(limit=50), "fingerprint_in_minutes": BOOL,
+    # The workbook offers these profiles in a drop-down list: any other text would not survive an import.
+    "members_order": INT(lo=0, hi=1000), "format_profile": T("const_choice", choices=tuple(k for _, k in PROFILES)),
+    "fingerprint_in_minutes": BOOL,
 }, required=True, nullable=False)
 
 RULES = OBJ({"id": T("const_choice", choices=("QD124-2023", "QD366-2025")), "settings": T("settings")})

@@ -148,12 +148,37 @@ def _members(rows: list, rd: _Reader) -> list[Member]:
     return out
 
 
+#: How far an old workbook's sheets may reach (its capacity was at most the current one's).
+_V1_BOUNDS = {S.SHEET_MEETING: (S.MEETING_LAST_ROW + 100, 20), S.SHEET_ROSTER: (S.LAST_ROW + 50, 80),
+              S.SHEET_GRID: (S.GRID_LAST_ROW + 50, S.GRID_LAST_BALLOT_COL + 50),
+              S.SHEET_TALLY: (S.TALLY_LAST_ROW + 50, 60), SHEET_CELL_V1: (S.MAX_BALLOTS + 60, 60)}
+
+
+def _guard_layout1(p: Path) -> None:
+    """Refuse an old workbook calamine must not load whole (a stray far cell, a bomb): see xlsxguard."""
+    import zipfile
+
+    from .xlsxguard import WorkbookTooLarge, inspect
+
+    try:
+        info = inspect(p, _V1_BOUNDS)
+    except WorkbookTooLarge as exc:
+        raise CaseFileError(f"sổ Excel {p.name}: {exc}") from None
+    except (zipfile.BadZipFile, KeyError, OSError, SyntaxError, ValueError):
+        raise CaseFileError(f"sổ Excel {p.name} bị hỏng (thiếu hoặc hỏng phần mô tả các sheet): hãy mở lại bản đã lưu trước đó") from None
+    for name, si in info.sheets.items():
+        if si.suspicious:
+            raise WorkbookError([(f"{name}!{si.suspicious}", "ô có dữ liệu nằm ngoài vùng của mẫu cũ (hoặc ô ghi sai địa chỉ): "
+                                                             "hãy xóa ô này trong Excel rồi chạy lại lệnh upgrade")])
+
+
 def read_layout1(path: str | os.PathLike, today: Optional[date] = None) -> Case:
     """Read a layout-1 workbook as a case (raises ``WorkbookError`` / ``CaseFileError`` on bad input)."""
     from .workbook import _check_file, _open
 
     p = Path(path)
     _check_file(p)
+    _guard_layout1(p)
     wb = _open(p)
     try:
         if not is_layout1(wb.sheet_names):

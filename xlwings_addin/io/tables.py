@@ -93,6 +93,9 @@ class _Reader:
         self.today = today
 
     def bad(self, where: str, message: str) -> None:
+        # One message per cell: a converter that reports and then falls back must not report twice.
+        if self.problems and self.problems[-1][0] == where:
+            return
         self.problems.append((where, message))
 
     def _guard(self, fn, v, where, default=None):

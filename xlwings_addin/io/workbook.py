@@ -9,89 +9,27 @@ calamine loads it (``xlsxguard``); an old-layout workbook is recognised and sent
 from __future__ import annotations
 
 import os
+import unicodedata
 import zipfile
 from datetime import date
 from pathlib import Path
 from typing import Optional
 
+from ..core.inputs import CellError
 from ..core.models import Case
 from . import schema as S
 from .errors import CaseFileError
 from .tables import Tables, WorkbookError, case_from_tables
-from .xlsxguard import NotPlain, PrefixReader, WorkbookTooLarge, inspect, read_bounded
+from .xlsxguard import NotPlain, PrefixReader, WorkbookTooLarge, inspect, read_bounded, scan_sheet
 
-# (sheet, first row0, last row0, last col0) of each input block, in Tables field order.
-BLOCKS = {
-    # Columns A..G: the key, label, value, title and hint columns, and the hidden extents (G1:G7).
-    "meeting": (S.SHEET_MEETING, 0, S.MEETING_LAST_ROW, S.EXTENT_COL),
-    "roster": (S.SHEET_ROSTER, S.HEADER_ROW, S.LAST_ROW, len(S.ROSTER_COLUMNS) - 1),
-    "scores": (S.SHEET_SCORES, S.HEADER_ROW, S.LAST_ROW, len(S.SCORE_COLUMNS) - 1),
-    "criteria": (S.SHEET_CRITERIA, S.HEADER_ROW, S.LAST_ROW, len(S.CRITERIA_COLUMNS) - 1),
-    "collectives": (S.SHEET_COLLECTIVES, S.COLL_HEADER_ROW, S.COLL_LAST_ROW, len(S.COLLECTIVE_COLUMNS) - 1),
-    "grid": (S.SHEET_GRID, S.GRID_HEADER_ROW, S.GRID_LAST_ROW, S.GRID_LAST_BALLOT_COL),
-    "tally": (S.SHEET_TALLY, 0, S.TALLY_LAST_ROW, len(S.TALLY_HEADERS) - 1),
-    "cell": (S.SHEET_CELL, S.CELL_HEADER_ROW, S.CELL_LAST_ROW, S.CELL_LAST_BALLOT_COL),
-}
-#: What each block holds, for the message when data is found past it.
-_CAPACITY = {
-    "roster": f"tối đa {S.MAX_MEMBERS} đảng viên", "scores": f"tối đa {S.MAX_MEMBERS} đảng viên",
-    "criteria": f"tối đa {S.MAX_MEMBERS} đảng viên", "collectives": f"tối đa {S.MAX_COLLECTIVES} tập thể",
-    "grid": f"tối đa {S.MAX_MEMBERS} đảng viên và {S.MAX_BALLOTS} phiếu", "tally": f"tối đa {S.MAX_MEMBERS} đảng viên",
-    "cell": f"tối đa {S.MAX_COLLECTIVES} tập thể và {S.MAX_BALLOTS} phiếu", "meeting": "các dòng của mẫu",
-}
-#: The last column that may hold template text or helper formulas (hints, extents, the hidden
-#: "row has data" column of the member sheets); only cells past it count as stray data.
-_FREE_COLUMNS = {"meeting": 8, "roster": len(S.ROSTER_COLUMNS), "scores": len(S.SCORE_COLUMNS),
-                 "criteria": len(S.CRITERIA_COLUMNS)}
-
+from .blocks import _CAPACITY, _FREE_COLUMNS, BLOCKS, block_address, block_bounds, extents_from, overflow_problems  # noqa: F401
 
 #: Up to this many cells a block is read from the front of its sheet part (cost grows with the cells
 #: read); past it calamine reads the whole sheet faster (cost grows with the sheet, ~1-5 ms).
 _PREFIX_CELLS = 3000
-
-
-def extents_from(meeting_rows: list) -> Optional[dict]:
-    """The data extents the workbook's own formulas computed (hidden column G of "Hội nghị").
-
-    None when they are not there or not calculated (a file saved without formula results, e.g.
-    by openpyxl): then every block is read to its capacity.
-    """
-    out = {}
-    for i, key in enumerate(S.EXTENTS):
-        row = meeting_rows[i] if i < len(meeting_rows) else None
-        value = row[S.EXTENT_COL] if row and len(row) > S.EXTENT_COL else None
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 10 ** 6:
-            return None
-        out[key] = int(value)
-    return out
-
-
-# Rows (beyond the header rows) and last column each block needs, from the extents.
-_SIZES = {
-    "roster": lambda e: (e["roster_rows"], None),
-    "scores": lambda e: (max(e["roster_rows"], e["scores_rows"]), None),
-    "criteria": lambda e: (max(e["roster_rows"], e["criteria_rows"]), None),
-    "collectives": lambda e: (S.MAX_COLLECTIVES, None),
-    "grid": lambda e: (S.GRID_FIRST_ROW - S.GRID_HEADER_ROW - 1 + e["grid_rows"], S.GRID_FIRST_BALLOT_COL + e["grid_cols"] - 1),
-    "tally": lambda e: (S.TALLY_FIRST_ROW - 1 + e["tally_rows"], None),
-    "cell": lambda e: (S.CELL_FIRST_ROW - S.CELL_HEADER_ROW - 1 + S.MAX_COLLECTIVES, S.CELL_FIRST_BALLOT_COL + e["cell_cols"] - 1),
-}
-
-
-def block_bounds(key: str, extents: Optional[dict]) -> tuple[int, int]:
-    """The last row and column (0-based) of a block that can hold data, given the extents (None: its capacity)."""
-    _, r1, r2, c2 = BLOCKS[key]
-    if not extents:
-        return r2, c2
-    rows, last_col = _SIZES[key](extents)
-    right = c2 if last_col is None else min(c2, max(last_col, S.GRID_FIRST_BALLOT_COL - 1))
-    return min(r2, r1 + rows), right
-
-
-def block_address(name: str) -> str:
-    """The A1 range of an input block, e.g. "A4:D58"."""
-    _, r1, r2, c2 = BLOCKS[name]
-    return f"A{r1 + 1}:{S.col(c2)}{r2 + 1}"
+#: The first row (0-based) of each block where values are typed per subject (above: headers, counts).
+_DATA_TOP = {"roster": S.FIRST_ROW, "scores": S.FIRST_ROW, "criteria": S.FIRST_ROW, "grid": S.GRID_FIRST_ROW,
+             "tally": S.TALLY_FIRST_ROW, "cell": S.CELL_FIRST_ROW, "collectives": S.COLL_FIRST_ROW}
 
 
 def _check_file(path: Path) -> None:
@@ -127,6 +65,12 @@ def _check_file(path: Path) -> None:
         raise CaseFileError(f"sổ Excel {path.name} bị hỏng (tệp nén không đọc được): hãy mở lại bản đã lưu trước đó") from None
 
 
+def _loose(name: str) -> str:
+    """A sheet name without case, spaces or tones: "Phieu dang vien" is "Phiếu đảng viên" renamed."""
+    base = unicodedata.normalize("NFD", name.casefold().replace("đ", "d"))
+    return "".join(ch for ch in base if not unicodedata.combining(ch) and not ch.isspace())
+
+
 def _layout_problem(names: list[str]) -> Optional[str]:
     if S.SHEET_SCORES not in names and "Phiếu chi bộ" in names:
         return ("sổ theo mẫu cũ (phiên bản 1, trước khi có sheet Chấm điểm và Tập thể): hãy chạy "
@@ -141,23 +85,23 @@ def _open(path: Path):
 
     try:
         return CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises its own error types for damaged archives
-        raise CaseFileError(f"sổ Excel {path.name} bị hỏng, không đọc được ({type(exc).__name__})") from None
+    except Exception:  # calamine raises its own error types (English text) for damaged archives
+        raise CaseFileError(f"sổ Excel {path.name} bị hỏng, không đọc được: hãy mở lại bản đã lưu trước đó") from None
 
 
 def _merged_problems(sheet_obj, name: str) -> list[tuple[str, str]]:
+    return _merged_in_block([(t, l, b, r) for (t, l), (b, r) in sheet_obj.merged_cell_ranges or []], name)
+
+
+def _merged_in_block(ranges, name: str) -> list[tuple[str, str]]:
+    """Problems for merged ranges (top, left, bottom, right; 0-based) that touch an input block."""
     sheet, r1, r2, c2 = BLOCKS[name]
     out = []
-    for (top, left), (bottom, right) in sheet_obj.merged_cell_ranges or []:
+    for top, left, bottom, right in ranges:
         if top <= r2 and bottom >= r1 and left <= c2:
             ref = f"{S.addr(top, left)}:{S.addr(bottom, right)}"
             out.append((f"{sheet}!{ref}", "ô bị gộp (merge) trong vùng nhập liệu: hãy bỏ gộp ô (Merge & Center > Unmerge Cells)"))
     return out
-
-
-def _overflow(name: str, sheet: str, refs: list[str]) -> list[tuple[str, str]]:
-    return [(f"{sheet}!{ref}", f"ô có dữ liệu nằm ngoài vùng nhập liệu của mẫu ({_CAPACITY[name]}): dữ liệu này không được tính; "
-                               "hãy xóa hoặc chuyển vào đúng vùng") for ref in refs[:3]]
 
 
 def _cut(name: str, rows: list, top: int, left: int) -> tuple[list, list[str]]:
@@ -205,13 +149,33 @@ def _unused_facts_sheet(meeting: list) -> Optional[str]:
     return key if (value in ("", 0) or value == 0.0) and not isinstance(value, bool) else None
 
 
+def _put_errors(rows: list, top: int, left: int, errors) -> None:
+    """Put a ``CellError`` where a cell shows an error value (calamine reads those as empty text)."""
+    for r, c, text in errors:
+        i, j = r - top, c - left
+        if 0 <= i < len(rows) and 0 <= j < len(rows[i]):
+            if not isinstance(rows[i], list):
+                rows[i] = list(rows[i])
+            rows[i][j] = CellError(text)
+
+
 def read_tables(path: str | os.PathLike, today: Optional[date] = None) -> Tables:
-    """Read the input blocks of a workbook file."""
+    """Read the input blocks of a workbook file.
+
+    "Hội nghị" first (calamine, after the scan of ``xlsxguard``), which gives the extents the
+    workbook's own formulas computed; then each block only as far as they say, from the front of
+    its sheet part. A block that is big, a file without formula results, unusual XML, or a sheet
+    whose dimension goes past the template is read the guarded ordinary way: scanned, then by
+    calamine or, for a suspicious sheet, by the bounded streaming reader.
+    """
     p = Path(path)
     _check_file(p)
-    wanted = tuple(sheet for sheet, *_ in BLOCKS.values())
+    # calamine may see a sheet only if every cell lies within its block (plus a margin for the
+    # template's hints); otherwise the bounded reader reads it (xlsxguard).
+    wanted = {sheet: (r2 + 50, max(c2, _FREE_COLUMNS.get(key, c2)) + 50) for key, (sheet, r1, r2, c2) in BLOCKS.items()}
+    lazy = frozenset(sheet for key, (sheet, *_r) in BLOCKS.items() if key != "meeting")
     try:
-        info = inspect(p, wanted)
+        info = inspect(p, wanted, lazy)
     except WorkbookTooLarge as exc:
         raise CaseFileError(f"sổ Excel {p.name}: {exc}") from None
     except (zipfile.BadZipFile, KeyError, OSError, SyntaxError, ValueError):
@@ -231,6 +195,12 @@ def read_tables(path: str | os.PathLike, today: Optional[date] = None) -> Tables
             if key == skip:
                 blocks[key] = []
                 continue
+            if sheet not in names:
+                similar = [n for n in names if _loose(n) == _loose(sheet)]
+                hint = f" (có sheet '{similar[0]}': hãy đổi lại đúng tên)" if similar else ""
+                problems.append((sheet, f"thiếu sheet '{sheet}'{hint}; không đổi tên hay xóa các sheet của mẫu"))
+                blocks[key] = []
+                continue
             si = info.sheets.get(sheet)
             bottom, right = block_bounds(key, extents)
             if extents is not None and si is not None and si.last_row is not None and si.last_row <= r2 \
@@ -240,27 +210,32 @@ def read_tables(path: str | os.PathLike, today: Optional[date] = None) -> Tables
                 # template: read just those rows (the capacity below them is formulas only).
                 try:
                     prefix = prefix or PrefixReader(p)
-                    blocks[key] = prefix.rows(si.part, r1, bottom, right)
-                    continue
+                    rows = prefix.rows(si.part, r1, bottom, right, _DATA_TOP.get(key))
+                    if prefix.last_row is not None and prefix.last_row <= r2:
+                        blocks[key] = rows
+                        problems += _merged_in_block(prefix.merged, key)
+                        continue
+                    # Rows past the template's capacity (the dimension said otherwise): the guarded
+                    # read below names the cells.
                 except NotPlain:
                     pass  # unusual XML: the ordinary read below
                 except Exception:
                     raise CaseFileError(f"sổ Excel {p.name}: sheet \"{sheet}\" bị hỏng, không đọc được") from None
-            if sheet not in names:
-                similar = [n for n in names if n.casefold().replace(" ", "") == sheet.casefold().replace(" ", "")]
-                hint = f" (có sheet '{similar[0]}': hãy đổi lại đúng tên)" if similar else ""
-                problems.append((sheet, f"thiếu sheet '{sheet}'{hint}; không đổi tên hay xóa các sheet của mẫu"))
-                blocks[key] = []
-                continue
-            huge = si is not None and ((si.last_row or 0) > r2 + 50 or (si.last_col or 0) > c2 + 50)
-            if huge or si is None or si.last_row is None:
+            if si is not None and not si.scanned:
+                try:
+                    si = scan_sheet(p, si, *wanted[sheet])
+                except WorkbookTooLarge as exc:
+                    raise CaseFileError(f"sổ Excel {p.name}: {exc}") from None
+                except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+                    raise CaseFileError(f"sổ Excel {p.name}: sheet \"{sheet}\" bị hỏng, không đọc được") from None
+            if si is None or si.suspicious:
                 # Read only the block, streaming: a stray cell far away must not cost gigabytes.
                 try:
                     rows, outside = read_bounded(p, si.part, r1, r2, max(c2, _FREE_COLUMNS.get(key, c2))) if si else ([], [])
                 except Exception:
                     raise CaseFileError(f"sổ Excel {p.name}: sheet \"{sheet}\" bị hỏng, không đọc được") from None
                 blocks[key] = [row[: c2 + 1] for row in rows]
-                problems += _overflow(key, sheet, outside)
+                problems += overflow_problems(key, sheet, outside)
                 continue
             try:
                 ws = wb.get_sheet_by_name(sheet)
@@ -271,9 +246,10 @@ def read_tables(path: str | os.PathLike, today: Optional[date] = None) -> Tables
                 raise
             except Exception:
                 raise CaseFileError(f"sổ Excel {p.name}: sheet \"{sheet}\" bị hỏng, không đọc được (dữ liệu XML bị cắt hoặc sai)") from None
+            _put_errors(rows, top, left, si.errors)
             block, outside = _cut(key, rows, top, left)
             blocks[key] = block
-            problems += _overflow(key, sheet, outside)
+            problems += overflow_problems(key, sheet, outside)
             if key == "meeting":
                 skip = _unused_facts_sheet(block)
                 extents = extents_from(block)
