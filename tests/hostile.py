@@ -608,6 +608,17 @@ def json_permission_denied(folder):
 # --------------------------------------------------------------------------- import: what the template cannot hold
 
 
+@hostile(2, "meeting.party_cell", "một dòng", command="import")
+def json_party_cell_name_on_two_lines(folder):
+    # Found by the long fuzz run: the loader took it, the workbook's collective row refused it on read-back.
+    return json_case("meeting.party_cell", "Chi bộ\nThôn 3", 2026)(folder)
+
+
+@hostile(2, "collectives[0].name", "một dòng", command="import")
+def json_collective_name_on_two_lines(folder):
+    return json_case("collectives[0].name", "Chi ủy\nnhiệm kỳ", 2026)(folder)
+
+
 @hostile(2, "members", "1000", command="import")
 def import_1001_members(folder):
     d = example(2026)

@@ -299,8 +299,8 @@ def text(value: Any, *, limit: int = MAX_TEXT) -> str:
 
 
 def name(value: Any) -> str:
-    """Return a person's name (any text, at most ``MAX_NAME`` characters, one line)."""
+    """Return a name of a person or a collective (any text, at most ``MAX_NAME`` characters, one line)."""
     out = text(value, limit=MAX_NAME)
     if "\n" in out or "\r" in out:
-        raise InputProblem("họ tên không được xuống dòng")
+        raise InputProblem("tên phải viết trên một dòng (không xuống dòng)")
     return out

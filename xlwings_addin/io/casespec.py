@@ -138,7 +138,7 @@ _COLLECTIVE_FIELDS = {
 PARTY_CELL = OBJ(dict(_COLLECTIVE_FIELDS))
 # The chi bộ itself is "party_cell", never one of the collectives (the workbook's rows below it cannot hold it).
 COLLECTIVE = OBJ({"kind": T("choice", required=True, choices=tuple(k.key for k in CollectiveKind if k is not CollectiveKind.CHI_BO)),
-                  "name": S(required=True, limit=MAX_NAME),
+                  "name": NAME(required=True),
                   "members": LIST(NAME(), max_items=MAX_LIST), **_COLLECTIVE_FIELDS}, required=True, nullable=False)
 
 BALLOT = OBJ({"id": S(limit=50), "marks": LIST(MARK, max_items=MAX_MEMBERS), "invalid": BOOL, "voter": NAME()},
@@ -155,7 +155,7 @@ MEMBER_BALLOTS = OBJ({
 
 MEETING = OBJ({
     "review_year": T("year", required=True, nullable=False), "date": T("date", required=True, nullable=False),
-    "party_cell": S(required=True, limit=MAX_NAME), "upper_body": S(limit=MAX_NAME),
+    "party_cell": NAME(required=True), "upper_body": S(limit=MAX_NAME),
     "upper_committee": S(limit=MAX_NAME), "locality": S(limit=MAX_NAME), "place": S(limit=1000),
     "start_time": TIME, "end_time": TIME, "chair": PERSON, "secretary": PERSON,
     "guests": LIST(PERSON), "vote_counters": LIST(PERSON), "voting_method": S(limit=MAX_NAME),
