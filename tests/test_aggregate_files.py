@@ -343,10 +343,20 @@ def test_the_annex_has_the_committee_header_the_decision_and_tables_per_level(tm
     text = "\n".join(p.text for p in d.paragraphs)
     assert "Kèm theo Quyết định số 125-QĐ/ĐU" in text and "của Đảng ủy xã Ô Diên" in text
     assert "I. Hoàn thành xuất sắc nhiệm vụ" in text and "Nhóm 2B" in text
-    fonts = {r.font.name for p in d.paragraphs for r in p.runs} | {r.font.name for t in d.tables for row in t.rows
-                                                                   for c in row.cells for p in c.paragraphs for r in p.runs}
-    sizes = {r.font.size.pt for p in d.paragraphs for r in p.runs if r.font.size}
-    assert fonts == {"Times New Roman"} and sizes <= {8, 13, 14, 15, 6}
+
+    def effective(p, r, attr):
+        # A run's own font, else its paragraph style's (the tables' cells use styles), else the base styles'.
+        value, style = getattr(r.font, attr), p.style
+        while value is None and style is not None:
+            value, style = getattr(style.font, attr), style.base_style
+        return value
+
+    paragraphs = list(d.paragraphs) + [p for t in d.tables for row in t.rows for c in row.cells for p in c.paragraphs]
+    fonts = {effective(p, r, "name") for p in paragraphs for r in p.runs}
+    sizes = {effective(p, r, "size").pt for p in paragraphs for r in p.runs}
+    assert fonts == {"Times New Roman"} and sizes <= {8, 13, 14, 15, 6} and 13 in sizes
+    cell_styles = {p.style.name for t in d.tables[1:] for row in t.rows for c in row.cells for p in c.paragraphs}
+    assert cell_styles == {"AnnexHead", "AnnexCell", "AnnexCellCentre"}
     names = {row.cells[1].text for t in d.tables[1:] for row in t.rows[1:]}
     assert all(m.name in names for c in outcome.aggregate.cells for m in c.members if m.reviewed)
 

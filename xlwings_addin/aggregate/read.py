@@ -109,9 +109,27 @@ def undecided(case: Case) -> Case:
     return replace(case, members=members, party_cell=cell, collectives=others)
 
 
+def _has_decisions(case: Case) -> bool:
+    return (any(m.decided_level is not None or m.decision_ref or m.rerank_level is not None or m.rerank_ref for m in case.members)
+            or case.party_cell.decided_level is not None or bool(case.party_cell.decision_ref)
+            or any(c.decided_level is not None or c.decision_ref for c in case.collectives))
+
+
+def _undecided_fingerprint(case: Case, computed: str) -> str:
+    """The data code of the case without the committee's decisions (what the signed minutes carry).
+
+    Before any decision is typed that is the code just computed: the second computation (about a
+    quarter of the engine's time on a chi bộ) is only needed once decisions are in the workbook.
+    """
+    from ..core.fingerprint import fingerprint
+
+    if computed and not _has_decisions(case):
+        return computed
+    return fingerprint(undecided(case))
+
+
 def record_from(case: Case, result, file: str, source: str) -> CellRecord:
     """The committee's view of one computed chi bộ."""
-    from ..core.fingerprint import fingerprint
     from ..core.findings import Severity
 
     by_name = {m.name: m for m in case.members}
@@ -157,7 +175,7 @@ def record_from(case: Case, result, file: str, source: str) -> CellRecord:
         file=file, source=source, party_cell=meeting.party_cell, review_year=result.review_year, rules_id=result.rules_id,
         rules_title=result.rules_title, uses_scores=result.uses_scores, upper_body=meeting.upper_body,
         upper_committee=meeting.upper_committee, locality=meeting.locality, fingerprint=result.fingerprint,
-        fingerprint_undecided=fingerprint(undecided(case)), members=tuple(members), collectives=tuple(collectives),
+        fingerprint_undecided=_undecided_fingerprint(case, result.fingerprint), members=tuple(members), collectives=tuple(collectives),
         errors=errors, warnings=warnings, exceptional_unit_approved=case.party_cell.exceptional_unit_approved,
         score_sheet=S.SHEET_SCORES if result.uses_scores else S.SHEET_CRITERIA, year_where=year_where, rules_where=rules_where,
     )

@@ -321,14 +321,17 @@ def member_rest(r: SubjectResult, result: Result) -> str:
     if result.uses_scores:
         own = f"tự chấm {score_of(r.self_score)}, " + own
     parts = [own]
+    # The cap's reason follows what it lowered: the score's band, or the vote where the vote decides
+    # (under QĐ 124, or under QĐ 366 with the "vote" basis, where a member may have no band at all).
+    by_band = result.uses_scores and r.band is not None and r.basis != "vote"
     if result.uses_scores:
         appraisal = f"chi bộ chấm {score_of(r.score)}"
-        if capped(r):
+        if by_band and capped(r):
             appraisal += f" (khung {r.band.label}) nhưng {cap_reason(r)}"
         parts.append(appraisal)
     vote = vote_phrase(r)
     if vote:
-        if not result.uses_scores and capped(r):
+        if not by_band and capped(r):
             vote += f" nhưng {cap_reason(r)}"
         parts.append(vote)
     verb = _proposal_verb(result)
