@@ -390,3 +390,60 @@ def test_the_committee_commands_have_help_and_the_demo_aggregates_a_commune(tmp_
     rows = wb.get_sheet_by_name(C.SHEET_CELLS).to_python()
     assert len(rows) == 13 and all(r[rows[0].index("Khớp mã")] == "Khớp" for r in rows[1:])
     assert (tmp_path / "demo" / "Tổng hợp 2026 - Phụ lục quyết định.docx").exists()
+
+
+def test_the_fast_rows_give_the_cells_xlsxwriter_gives(tmp_path):
+    """The summary's data rows are written as sheet XML, not through XlsxWriter's per-cell calls: the
+    reference here is XlsxWriter itself, on values that are easy to get wrong."""
+    import io as _io
+    from datetime import datetime as dt
+
+    import openpyxl
+    import pandas as pd
+    import xlsxwriter
+
+    from xlwings_addin.aggregate.xlsx import _rows_xml, _splice_rows
+
+    df = pd.DataFrame({
+        "text": ["=HYPERLINK(\"x\")", "  lề trái", "a & b <c>", "tab\tvà\x07chuông", None, "Nguyễn Văn Ân"],
+        "number": [1, 2.5, 0.1 + 0.2, -3, None, 95.5],
+        "date": pd.to_datetime(["2001-12-05", "1975-04-30", None, "2026-12-01", "1930-02-03", "2000-02-29"]),
+        "wide": ["x" * 300, "", "y", None, "z", "w"],
+    })
+
+    def book(fast: bool) -> openpyxl.Workbook:
+        buf = _io.BytesIO()
+        wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
+        wrap, date_fmt = wb.add_format({"text_wrap": True}), wb.add_format({"num_format": "dd/mm/yyyy"})
+        ws = wb.add_worksheet("S")
+        ws.set_column(3, 3, 30, wrap)
+        for j, h in enumerate(df.columns):
+            ws.write_string(0, j, h)
+        if fast:
+            styles = ["", "", "", f' s="{wrap._get_xf_index()}"']
+            rows = {"xl/worksheets/sheet1.xml": (_rows_xml(df, styles, str(date_fmt._get_xf_index())), len(df) + 1, 3)}
+        else:
+            for i, row in enumerate(df.astype(object).where(pd.notna(df), None).itertuples(index=False), start=1):
+                for j, v in enumerate(row):
+                    if v is None or v == "":
+                        continue
+                    if j == 2:
+                        ws.write_datetime(i, j, v.to_pydatetime(), date_fmt)
+                    elif isinstance(v, str):
+                        ws.write_string(i, j, v)
+                    else:
+                        ws.write_number(i, j, v)
+        wb.close()
+        data = _splice_rows(buf.getvalue(), rows) if fast else buf.getvalue()
+        path = tmp_path / ("fast.xlsx" if fast else "ref.xlsx")
+        path.write_bytes(data)
+        return openpyxl.load_workbook(path)["S"]
+
+    ref, fast = book(False), book(True)
+    assert fast.dimensions == ref.dimensions == "A1:D7"
+    cells = [(c.coordinate, c.value, c.number_format, c.alignment.wrap_text, c.data_type)
+             for ws in (ref, fast) for row in ws.iter_rows() for c in row]
+    half = len(cells) // 2
+    assert cells[:half] == cells[half:]
+    assert fast["A2"].value == "=HYPERLINK(\"x\")" and fast["A2"].data_type == "s"  # text, never a formula
+    assert fast["C2"].value == dt(2001, 12, 5) and fast["C2"].number_format == "dd/mm/yyyy"

@@ -81,9 +81,9 @@ def _rows_xml(df: pd.DataFrame, col_styles: list[str], date_style: str) -> str:
                 if not isinstance(v, datetime):
                     v = datetime(v.year, v.month, v.day)
                 serial = (v - _EXCEL_EPOCH).total_seconds() / 86400
-                cells.append(f'<c r="{letters[j]}{r}" s="{date_style}"><v>{serial!r}</v></c>')
+                cells.append(f'<c r="{letters[j]}{r}" s="{date_style}"><v>{serial:.16G}</v></c>')
             elif isinstance(v, (int, float)) and not isinstance(v, bool):
-                cells.append(f'<c r="{letters[j]}{r}"{col_styles[j]}><v>{v!r}</v></c>')
+                cells.append(f'<c r="{letters[j]}{r}"{col_styles[j]}><v>{v:.16G}</v></c>')  # XlsxWriter's precision
             else:
                 text = v if isinstance(v, str) else str(v)
                 space = ' xml:space="preserve"' if text[0].isspace() or text[-1].isspace() else ""
