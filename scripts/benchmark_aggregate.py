@@ -9,7 +9,8 @@ size whose chi bộ name, member names, số thẻ and appraised scores are chan
 (the same cell editor the write-back command uses): real workbooks that the reader accepts, each
 a different chi bộ. Printed: the wall time of the aggregation (read and recompute in parallel,
 checks, pooled cap, summary workbook and annex), the sum of the times needed just to read the
-files one after another, and their ratio (ideal: 1 / number of cores). Nothing is asserted.
+files one after another (every sheet by calamine, the bare read; the input blocks; the cases), and
+the ratios (ideal: 1 / number of cores). Nothing is asserted.
 """
 
 from __future__ import annotations
@@ -119,11 +120,20 @@ def main(argv=None) -> int:
     from xlwings_addin.io.load import load_case
     from xlwings_addin.io.workbook import read_tables
 
-    # Just reading, one file after another: the bytes, the input blocks, and the blocks as a case.
+    # Just reading, one file after another: the bytes, every sheet's cells by calamine (the bare read
+    # of a workbook, as in scripts/benchmark.py), the input blocks, and the blocks as a case.
+    from python_calamine import CalamineWorkbook
+
     t = time.perf_counter()
     for f in files:
         f.read_bytes()
     raw = time.perf_counter() - t
+    t = time.perf_counter()
+    for f in files:
+        wb = CalamineWorkbook.from_path(str(f))
+        for name in wb.sheet_names:
+            wb.get_sheet_by_name(name).to_python()
+    bare = time.perf_counter() - t
     t = time.perf_counter()
     for f in files:
         read_tables(f)
@@ -163,12 +173,15 @@ def main(argv=None) -> int:
     print(f"  {len(agg.cells)} chi bộ, {members} members read ({total_bytes / 1e6:.0f} MB), {len(agg.failures)} unreadable, "
           f"{len(agg.problems)} findings on the set")
     print(f"  just reading the bytes, one by one:                {raw:8.2f} s")
+    print(f"  just reading every sheet (calamine, the bare read): {bare:8.2f} s")
     print(f"  just reading the input blocks (read_tables):       {blocks:8.2f} s")
     print(f"  reading the workbooks as cases (load_case):        {cases:8.2f} s")
     for label, seconds in phases:
         print(f"  aggregate: {label:<40} {seconds:8.2f} s")
     print(f"  aggregate, wall time in all:                       {wall:8.2f} s")
-    print(f"  ratio read phase / sum of load_case times:   {read_wall / cases:.3f}  (1/cores = {1 / cores:.3f})")
+    print(f"  ratio whole wall / sum of bare reads:        {wall / bare:.3f}  (1/cores = {1 / cores:.3f})")
+    print(f"  ratio read phase / sum of bare reads:        {read_wall / bare:.3f}")
+    print(f"  ratio read phase / sum of load_case times:   {read_wall / cases:.3f}")
     print(f"  ratio whole wall / sum of load_case times:   {wall / cases:.3f}")
     print(f"  ratio whole wall / sum of read_tables times: {wall / blocks:.3f}")
     load = os.getloadavg() if hasattr(os, "getloadavg") else None

@@ -702,3 +702,20 @@ def test_s16_a_level_the_meeting_agreed_needs_a_comment(comment, needed):
                      cell=Collective(performance=perf(85), chi_bo_level=L.HTNV, comment=comment)))
     found = [(f.where, f.severity.value) for f in r.findings if f.code == "CHI_BO_LEVEL_NEEDS_COMMENT"]
     assert found == ([("A", "error"), ("Chi bộ", "error")] if needed else [])
+
+
+def test_minutes_sentence_of_a_member_capped_under_the_vote_basis_without_a_score():
+    """Under the "vote" basis a member may have no chi bộ score (no band): the cap's reason then follows
+    the vote in the minutes (found by the long fuzz run: the sentence failed on the missing band)."""
+    from xlwings_addin.documents.context import member_rest
+
+    a = Member(name="A", group=FormGroup.IN_SYSTEM, performance=Performance(),
+               discipline=Discipline(DisciplineForm.REPRIMAND, duty_related=True))
+    base = case(a, settings=[("proposal_basis", "vote")])
+    c = replace(base, member_votes=grid_for(base, [[1] * len(base.members)] * len(base.members)))
+    r = compute(c)
+    row = r.member("A")
+    assert row.band is None and row.voted_level == L.HTXSNV and row.proposed_level < L.HTXSNV
+    text = member_rest(row, r)
+    assert "nhưng" in text and "khung" not in text
+    assert text.index("nhưng") > text.index("phiếu")  # the reason follows the vote it lowered
