@@ -317,9 +317,18 @@ def test_summary_workbook_filters_freezes_prints_landscape_and_keeps_formulas_as
     for ws in wb.worksheets:
         assert ws.auto_filter.ref and ws.freeze_panes and ws.freeze_panes.endswith("2"), ws.title
         assert ws.page_setup.orientation == "landscape" and ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
-        assert ws.page_setup.fitToWidth in (1, None) and ws.page_setup.fitToHeight == 0, ws.title
+        assert ws.page_setup.fitToWidth in (1, 2, 3, None) and ws.page_setup.fitToHeight == 0, ws.title
         assert ws.print_title_rows == "$1:$1", ws.title
+        header = [c.value for c in ws[1]]
+        area = ws.print_area if isinstance(ws.print_area, str) else ",".join(ws.print_area or ())
+        printed = area.split("!")[-1].split(":")[1] if area else ""
+        last = openpyxl.utils.column_index_from_string(printed.strip("$").rstrip("0123456789$")) if printed else len(header)
+        if ws.title in (C.SHEET_CELLS, C.SHEET_MEMBERS, C.SHEET_COLLECTIVES):  # the source columns: for finding, not printing
+            assert "Tệp" in header and "Tệp" not in header[:last] and "Dòng trong sổ" not in header[:last], ws.title
+    # The member list is too wide for one page at a readable size: two pages across, the name columns on both.
     members = wb[C.SHEET_MEMBERS]
+    assert members.page_setup.fitToWidth == 2 and members.print_title_cols == "$A:$D"
+    assert (wb[C.SHEET_PROBLEMS].page_setup.fitToWidth or 1) == 1
     header = [c.value for c in members[1]]
     assert header[:4] == ["TT", "Năm", "Chi bộ", "Họ và tên"] and "Cấp ủy quyết định" in header
     assert all("<f>" not in z.read(n).decode("utf-8") for n in z.namelist() if n.startswith("xl/worksheets/"))

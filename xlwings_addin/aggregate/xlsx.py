@@ -7,6 +7,7 @@ replaced, and a kill leaves no half-written file.
 from __future__ import annotations
 
 import io
+import math
 import re
 import zipfile
 from datetime import datetime
@@ -22,23 +23,44 @@ from . import frames
 from .model import Aggregate
 
 
+#: Columns that help find a row's source but are not printed (they come last).
+_NOT_PRINTED = ("Tệp", "Dòng trong sổ")
+#: Column width units that fit one landscape A4 page at about 7.5 pt or more (the 11 pt default scaled to 0.67).
+_ONE_PAGE_WIDTH = 215
+
+
 def _layout(book, ws, df: pd.DataFrame, widths: dict, title: str, fm: dict, input_cols=(), freeze_cols: int = 0) -> list:
     """Header row, column widths and formats, filter, frozen panes and print setup; returns the columns' formats."""
     ncols = max(1, len(df.columns))
-    formats = []
+    formats, sizes = [], []
     for j, name in enumerate(df.columns):
         width = widths.get(name) or min(40, max(8, len(str(name)) * 0.9))
         fmt = fm["input"] if name in input_cols else fm["wrap"] if width >= 24 else None
         formats.append(fmt)
+        sizes.append(width)
         ws.set_column(j, j, width, fmt)
         ws.write_string(0, j, str(name), fm["header"])
     ws.set_row(0, 45)
     ws.freeze_panes(1, freeze_cols)
     ws.autofilter(0, 0, max(1, len(df)), ncols - 1)
-    # Printing: landscape A4, one page wide, the header row on every page, page numbers.
+    # Printing: landscape A4, the header row on every page, page numbers. The file and row columns (for
+    # finding the source) are not printed. A sheet too wide for one page at a readable size (7.5 pt or more)
+    # prints two or three pages across, its identifying columns (the frozen ones) repeated on each.
     ws.set_landscape()
     ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
+    printed = ncols
+    while printed > 1 and str(df.columns[printed - 1]) in _NOT_PRINTED:
+        printed -= 1
+    ws.print_area(0, 0, max(1, len(df)), printed - 1)
+    width, kept = sum(sizes[:printed]), sum(sizes[:freeze_cols])
+    across = 1
+    if width > _ONE_PAGE_WIDTH:
+        # Each page holds the repeated columns and its share of the others.
+        room = _ONE_PAGE_WIDTH - kept if kept < _ONE_PAGE_WIDTH / 2 else _ONE_PAGE_WIDTH
+        across = min(3, math.ceil((width - (kept if room < _ONE_PAGE_WIDTH else 0)) / room))
+    if across > 1 and freeze_cols and kept < _ONE_PAGE_WIDTH / 2:
+        ws.repeat_columns(0, freeze_cols - 1)
+    ws.fit_to_pages(across, 0)
     ws.repeat_rows(0)
     ws.set_margins(left=0.5, right=0.4, top=0.7, bottom=0.6)
     ws.set_header(f'&C&"Times New Roman,Bold"&12{title.replace("&", "&&")}')
@@ -138,7 +160,7 @@ def summary_bytes(agg: Aggregate, options: Optional[dict] = None, expected: Opti
     ]
     history = frames.history_frame(agg)
     if history is not None:
-        sheets.append((C.SHEET_HISTORY, history, (), "KẾT QUẢ NHIỀU NĂM", 2))
+        sheets.append((C.SHEET_HISTORY, history, (), "KẾT QUẢ NHIỀU NĂM, ĐẾN", 2))
     sheets.append((C.SHEET_PROBLEMS, frames.problem_frame(agg), C.PROBLEM_COLUMNS, "KIỂM TRA SỐ LIỆU", 0))
     sheets.append((C.SHEET_INFO, frames.info_frame(agg, options), (), "THÔNG TIN", 1))
     import xlsxwriter
