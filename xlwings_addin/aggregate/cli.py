@@ -7,7 +7,7 @@ from datetime import date
 from fractions import Fraction
 from pathlib import Path
 
-from ..io.casefile import CaseFileError
+from ..io.errors import CaseFileError
 
 
 def _date(text: str) -> date:
