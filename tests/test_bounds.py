@@ -72,3 +72,33 @@ def test_worst_inputs_stay_within_loose_memory_and_time_bounds(name, tmp_path):
     print(f"\n{name}: exit {report['code']}, {report['seconds']} s, peak {report['peak_mb']} MB, input {path.stat().st_size // 1024} KB")
     assert report["code"] == code, report
     assert report["peak_mb"] < 500 and report["seconds"] < 20, report
+
+
+def test_the_split_far_cell_search_finds_what_one_pattern_finds():
+    """The far-cell scan runs a column pattern and a row pattern (from a digit-count filter) instead of
+    one pattern with both branches: on any cells, it must find the same first cell."""
+    import re as _re
+
+    from hypothesis import given, settings, strategies as st
+
+    from xlwings_addin.io import xlsxguard as G
+    from xlwings_addin.io.schema import col
+
+    def combined(max_row0, max_col0):
+        far_col = G._greater_letters(col(max_col0)).encode()
+        far_row = G._greater_number(max_row0 + 1).encode()
+        return _re.compile(rb'<c r="(?:' + far_col + rb'[0-9]|[A-Z]{1,3}+0*+' + far_row + rb'")')
+
+    letters = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=1, max_size=4)
+    digits = st.builds(lambda z, n: "0" * z + str(n), st.integers(0, 2), st.integers(0, 1_100_000))
+    cell = st.builds(lambda a, b, tail: f'<c r="{a}{b}"{tail}', letters, digits, st.sampled_from(["/>", ' s="2"/>', "><v>1</v></c>"]))
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.lists(cell, max_size=30), st.integers(0, 1100), st.integers(0, 1100))
+    def check(cells, max_row0, max_col0):
+        data = ("<sheetData><row>" + "".join(cells) + "</row></sheetData>").encode()
+        want = combined(max_row0, max_col0).search(data)
+        got = G._first_far(data, max_row0, max_col0)
+        assert (got.start() if got else None) == (want.start() if want else None)
+
+    check()
