@@ -23,6 +23,7 @@ from ..io.files import write_new_file
 from .columns import LEVEL_LABELS
 from .model import Aggregate
 from .pool import GROUP_ORDER, group_label, member_group
+from .xlsxpatch import rewrite_parts
 
 FONT = "Times New Roman"
 ROMAN = ("I", "II", "III", "IV", "V", "VI")
@@ -136,21 +137,23 @@ def _table(doc, tables: list, headers: list[str], rows: list[list[str]], widths_
 
     twips = [int(w * 567) for w in widths_cm]  # 1 cm = 567 twentieths of a point
     centred = {0} | {j for j, h in enumerate(headers) if h in ("Nhóm", "Điểm")}
-    tc = [f'<w:tc><w:tcPr><w:tcW w:w="{t}" w:type="dxa"/></w:tcPr><w:p><w:pPr><w:pStyle w:val="'
-          f'{"AnnexCellCentre" if j in centred else "AnnexCell"}"/></w:pPr>' for j, t in enumerate(twips)]
 
-    def cell(j: int, text: str) -> str:
+    def opening(j: int, style: str) -> str:
+        return f'<w:tc><w:tcPr><w:tcW w:w="{twips[j]}" w:type="dxa"/></w:tcPr><w:p><w:pPr><w:pStyle w:val="{style}"/></w:pPr>'
+
+    body_open = [opening(j, "AnnexCellCentre" if j in centred else "AnnexCell") for j in range(len(twips))]
+    head_open = [opening(j, "AnnexHead") for j in range(len(twips))]
+
+    def cell(start: list[str], j: int, text) -> str:
         text = str(text)
         run = f'<w:r><w:t xml:space="preserve">{escape(text)}</w:t></w:r>' if text else ""
-        return f"{tc[j]}{run}</w:p></w:tc>"
+        return f"{start[j]}{run}</w:p></w:tc>"
 
     border = "".join(f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
                      for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
     head = ('<w:tr><w:trPr><w:tblHeader/><w:cantSplit/></w:trPr>'
-            + "".join(f'<w:tc><w:tcPr><w:tcW w:w="{twips[j]}" w:type="dxa"/></w:tcPr><w:p><w:pPr><w:pStyle w:val="AnnexHead"/>'
-                      f'</w:pPr><w:r><w:t xml:space="preserve">{escape(h)}</w:t></w:r></w:p></w:tc>' for j, h in enumerate(headers))
-            + "</w:tr>")
-    body = "".join("<w:tr><w:trPr><w:cantSplit/></w:trPr>" + "".join(cell(j, v) for j, v in enumerate(row)) + "</w:tr>"
+            + "".join(cell(head_open, j, h) for j, h in enumerate(headers)) + "</w:tr>")
+    body = "".join("<w:tr><w:trPr><w:cantSplit/></w:trPr>" + "".join(cell(body_open, j, v) for j, v in enumerate(row)) + "</w:tr>"
                    for row in rows)
     tables.append(f'<w:tbl><w:tblPr><w:tblW w:w="{sum(twips)}" w:type="dxa"/><w:tblBorders>{border}</w:tblBorders>'
                   f'<w:tblLayout w:type="fixed"/></w:tblPr><w:tblGrid>'
@@ -164,23 +167,17 @@ def _table(doc, tables: list, headers: list[str], rows: list[list[str]], widths_
 
 def _put_tables(data: bytes, tables: list[str]) -> bytes:
     """The saved .docx with each placeholder paragraph replaced by its table."""
-    src = zipfile.ZipFile(io.BytesIO(data))
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            content = src.read(info.filename)
-            if info.filename == "word/document.xml":
-                found = []
+    found: list[int] = []
 
-                def table(m):
-                    found.append(int(m.group(1)))
-                    return tables[found[-1]].encode("utf-8")
+    def table(m) -> bytes:
+        found.append(int(m.group(1)))
+        return tables[found[-1]].encode("utf-8")
 
-                content = _PLACEHOLDER_RE.sub(table, content)
-                if sorted(found) != list(range(len(tables))):  # never a document with a table missing
-                    raise RuntimeError("phụ lục: không đặt được bảng vào văn bản")
-            dst.writestr(info, content, compress_type=zipfile.ZIP_DEFLATED)
-    return buf.getvalue()
+    with zipfile.ZipFile(io.BytesIO(data)) as src:
+        out = rewrite_parts(src, lambda name, body: _PLACEHOLDER_RE.sub(table, body) if name == "word/document.xml" else body)
+    if sorted(found) != list(range(len(tables))):  # never a document with a table missing
+        raise RuntimeError("phụ lục: không đặt được bảng vào văn bản")
+    return out
 
 
 def _score(v) -> str:

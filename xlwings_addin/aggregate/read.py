@@ -109,12 +109,6 @@ def undecided(case: Case) -> Case:
     return replace(case, members=members, party_cell=cell, collectives=others)
 
 
-def _has_decisions(case: Case) -> bool:
-    return (any(m.decided_level is not None or m.decision_ref or m.rerank_level is not None or m.rerank_ref for m in case.members)
-            or case.party_cell.decided_level is not None or bool(case.party_cell.decision_ref)
-            or any(c.decided_level is not None or c.decision_ref for c in case.collectives))
-
-
 def _undecided_fingerprint(case: Case, computed: str) -> str:
     """The data code of the case without the committee's decisions (what the signed minutes carry).
 
@@ -123,9 +117,8 @@ def _undecided_fingerprint(case: Case, computed: str) -> str:
     """
     from ..core.fingerprint import fingerprint
 
-    if computed and not _has_decisions(case):
-        return computed
-    return fingerprint(undecided(case))
+    plain = undecided(case)
+    return computed if computed and plain == case else fingerprint(plain)
 
 
 def record_from(case: Case, result, file: str, source: str) -> CellRecord:
@@ -193,7 +186,8 @@ def _number(v) -> Optional[Fraction]:
         raise ValueError(v) from None
 
 
-def _text(v) -> str:
+def cell_text(v) -> str:
+    """A cell's value as trimmed text ("" for empty; 12.0 as "12")."""
     if v is None:
         return ""
     if isinstance(v, float) and v.is_integer():
@@ -214,7 +208,7 @@ def parse_date_text(text: str) -> str:
 
 
 def _level_code(v, where: str, file: str) -> str:
-    text = _text(v)
+    text = cell_text(v)
     if not text:
         return ""
     try:
@@ -228,7 +222,7 @@ def find_summary_sheet(names: list[str], rows_of) -> Optional[str]:
     ordered = ([S.SHEET_SUMMARY] if S.SHEET_SUMMARY in names else []) + [n for n in names if n != S.SHEET_SUMMARY]
     for name in ordered:
         rows = rows_of(name)
-        if len(rows) > S.SUMMARY_META_ROW and rows[S.SUMMARY_META_ROW] and _text(rows[S.SUMMARY_META_ROW][0]) == S.SUMMARY_META_KEYS[0]:
+        if len(rows) > S.SUMMARY_META_ROW and rows[S.SUMMARY_META_ROW] and cell_text(rows[S.SUMMARY_META_ROW][0]) == S.SUMMARY_META_KEYS[0]:
             return name
     return None
 
@@ -259,8 +253,8 @@ def read_summary_table(path: Path, file: str) -> CellRecord:
                             f"\"{S.SHEET_SUMMARY}\" (dòng 2 bắt đầu bằng '{S.SUMMARY_META_KEYS[0]}')")
     rows = rows_of(sheet)
     meta_row = rows[S.SUMMARY_META_ROW]
-    meta = {_text(meta_row[i]): meta_row[i + 1] if i + 1 < len(meta_row) else None for i in range(0, len(meta_row) - 1, 2)}
-    header = [_text(v) for v in (rows[S.SUMMARY_HEADER_ROW] if len(rows) > S.SUMMARY_HEADER_ROW else [])]
+    meta = {cell_text(meta_row[i]): meta_row[i + 1] if i + 1 < len(meta_row) else None for i in range(0, len(meta_row) - 1, 2)}
+    header = [cell_text(v) for v in (rows[S.SUMMARY_HEADER_ROW] if len(rows) > S.SUMMARY_HEADER_ROW else [])]
     missing = [h for h in S.SUMMARY_HEADERS if h not in header]
     if missing:
         raise CaseFileError(f"bảng tổng hợp thiếu cột: {', '.join(missing)}", f"{sheet}!A{S.SUMMARY_HEADER_ROW + 1}")
@@ -269,12 +263,12 @@ def read_summary_table(path: Path, file: str) -> CellRecord:
         year = int(_number(meta.get("year")))
     except (TypeError, ValueError):
         raise CaseFileError("bảng tổng hợp không ghi năm đánh giá", f"{sheet}!A{S.SUMMARY_META_ROW + 1}") from None
-    rules_id = _text(meta.get("rules"))
+    rules_id = cell_text(meta.get("rules"))
     uses_scores = year >= 2025 if not rules_id else "366" in rules_id
     members = []
     for i in range(S.SUMMARY_FIRST_ROW, len(rows)):
         row = list(rows[i]) + [None] * len(header)
-        name = _text(row[col["name"]])
+        name = cell_text(row[col["name"]])
         if not name:
             continue
         excel_row = i + 1
@@ -282,26 +276,26 @@ def read_summary_table(path: Path, file: str) -> CellRecord:
         def at(key):
             return f"{sheet}!{S.col(col[key])}{excel_row}"
 
-        note = _text(row[col["note"]])
+        note = cell_text(row[col["note"]])
         reviewed = not note.startswith("Không đánh giá")
         try:
             score, self_score = _number(row[col["score"]]), _number(row[col["self_score"]])
         except ValueError as exc:
             raise CaseFileError(f"điểm '{exc.args[0]}' không phải số", at("score")) from None
         members.append(MemberRow(
-            name=name, member_id=_text(row[col["member_id"]]), membership=_text(row[col["membership"]]),
-            role=_text(row[col["role"]]), group=_text(row[col["group"]]).upper() if uses_scores else "", reviewed=reviewed,
+            name=name, member_id=cell_text(row[col["member_id"]]), membership=cell_text(row[col["membership"]]),
+            role=cell_text(row[col["role"]]), group=cell_text(row[col["group"]]).upper() if uses_scores else "", reviewed=reviewed,
             not_reviewed_reason=note.split(";")[0].partition(":")[2].strip() if not reviewed else "",
             proposed=_level_code(row[col["proposed_level"]], at("proposed_level"), file), score=score,
             self_level=_level_code(row[col["self_level"]], at("self_level"), file), self_score=self_score,
             civil_service_level=_level_code(row[col["civil_service_level"]], at("civil_service_level"), file),
             decided=_level_code(row[col["decided_level"]], at("decided_level"), file), where=at("name"), note=note,
         ))
-    cell = _text(meta.get("chi_bo")) or path.stem
+    cell = cell_text(meta.get("chi_bo")) or path.stem
     where_meta = f"{sheet}!A{S.SUMMARY_META_ROW + 1}"
     return CellRecord(file=file, source="summary", party_cell=cell, review_year=year, rules_id=rules_id, uses_scores=uses_scores,
-                      upper_committee=_text(meta.get("upper_committee")), fingerprint=_text(meta.get("fingerprint")),
-                      fingerprint_undecided=_text(meta.get("fingerprint")), members=tuple(members),
+                      upper_committee=cell_text(meta.get("upper_committee")), fingerprint=cell_text(meta.get("fingerprint")),
+                      fingerprint_undecided=cell_text(meta.get("fingerprint")), members=tuple(members),
                       year_where=where_meta, rules_where=where_meta)
 
 
@@ -420,7 +414,7 @@ def read_expected(path: Union[str, os.PathLike]) -> dict[str, tuple[str, str]]:
         raise CaseFileError(f"không đọc được danh sách chi bộ {p.name} ({type(exc).__name__})") from None
     out: dict[str, tuple[str, str]] = {}
     for i, row in enumerate(rows):
-        cells = [_text(v) for v in row] + ["", ""]
+        cells = [cell_text(v) for v in row] + ["", ""]
         name, code = cells[0], cells[1]
         if not name:
             continue
@@ -452,7 +446,7 @@ def read_previous(paths: Iterable[Union[str, os.PathLike]]):
         if missing:
             raise CaseFileError(f"bảng tổng hợp {p.name} thiếu cột: {', '.join(missing)}", C.SHEET_MEMBERS)
         for rec in df.to_dict("records"):
-            name = _text(rec[h["name"]]) if rec[h["name"]] == rec[h["name"]] else ""
+            name = cell_text(rec[h["name"]]) if rec[h["name"]] == rec[h["name"]] else ""
             if not name:
                 continue
             try:
@@ -462,7 +456,7 @@ def read_previous(paths: Iterable[Union[str, os.PathLike]]):
 
             def val(k):
                 v = rec[h[k]]
-                return "" if v is None or v != v else _text(v)
+                return "" if v is None or v != v else cell_text(v)
 
             decided = val("decided")
             level = decided or val("proposed")

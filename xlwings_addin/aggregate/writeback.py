@@ -27,7 +27,7 @@ from ..io.casefile import CaseFileError
 from ..io.files import OutputFileError, replace_file, write_new_file
 from . import columns as C
 from .model import norm
-from .read import parse_date_text, undecided
+from .read import cell_text, parse_date_text, undecided
 from .xlsxpatch import PatchError, patch_bytes
 
 
@@ -58,14 +58,6 @@ class Applied:
     notes: tuple = ()
 
 
-def _text(v) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, float) and v.is_integer():
-        v = int(v)
-    return str(v).strip()
-
-
 def read_decisions(summary: Path) -> tuple[list[Decision], dict[str, str]]:
     """The typed decisions of a summary workbook, and the data code of each chi bộ's file when aggregated.
 
@@ -89,7 +81,7 @@ def read_decisions(summary: Path) -> tuple[list[Decision], dict[str, str]]:
         rows = wb.get_sheet_by_name(sheet).to_python()
         if not rows:
             continue
-        header = [_text(h) for h in rows[0]]
+        header = [cell_text(h) for h in rows[0]]
         need = ("cell", "name", "decided", "decision_ref", "file")
         col = {}
         for key in need + (("member_id", "admission_date") if kind == "member" else ()):
@@ -99,7 +91,7 @@ def read_decisions(summary: Path) -> tuple[list[Decision], dict[str, str]]:
             col[key] = header.index(h)
         for i, row in enumerate(rows[1:], start=2):
             row = list(row) + [None] * len(header)
-            typed = _text(row[col["decided"]])
+            typed = cell_text(row[col["decided"]])
             if not typed:
                 continue
             where = f"{sheet}!{S.col(col['decided'])}{i}"
@@ -111,22 +103,22 @@ def read_decisions(summary: Path) -> tuple[list[Decision], dict[str, str]]:
             if hasattr(adm, "isoformat"):
                 adm = adm.isoformat()[:10]
             else:
-                adm = parse_date_text(_text(adm))
-            out.append(Decision(kind=kind, file=_text(row[col["file"]]), cell=_text(row[col["cell"]]), name=_text(row[col["name"]]),
-                                level=level, decision_ref=_text(row[col["decision_ref"]]),
-                                member_id=_text(row[col["member_id"]]) if kind == "member" else "", admission_date=adm or "",
+                adm = parse_date_text(cell_text(adm))
+            out.append(Decision(kind=kind, file=cell_text(row[col["file"]]), cell=cell_text(row[col["cell"]]), name=cell_text(row[col["name"]]),
+                                level=level, decision_ref=cell_text(row[col["decision_ref"]]),
+                                member_id=cell_text(row[col["member_id"]]) if kind == "member" else "", admission_date=adm or "",
                                 where=where))
     codes = {}
-    info = {_text(r[0]): _text(r[1]) for r in wb.get_sheet_by_name(C.SHEET_INFO).to_python() if len(r) > 1}
+    info = {cell_text(r[0]): cell_text(r[1]) for r in wb.get_sheet_by_name(C.SHEET_INFO).to_python() if len(r) > 1}
     codes[""] = info.get("Số quyết định", "")
     if C.SHEET_CELLS in names:
         rows = wb.get_sheet_by_name(C.SHEET_CELLS).to_python()
         if rows:
-            header = [_text(h) for h in rows[0]]
+            header = [cell_text(h) for h in rows[0]]
             hf, hu = C.header_of(C.CELL_COLUMNS, "file"), C.header_of(C.CELL_COLUMNS, "fingerprint_undecided")
             if hf in header and hu in header:
                 for row in rows[1:]:
-                    codes[_text(row[header.index(hf)])] = _text(row[header.index(hu)])
+                    codes[cell_text(row[header.index(hf)])] = cell_text(row[header.index(hu)])
     return out, codes
 
 

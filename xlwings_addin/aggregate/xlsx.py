@@ -21,6 +21,7 @@ from ..io.files import write_new_file
 from . import columns as C
 from . import frames
 from .model import Aggregate
+from .xlsxpatch import rewrite_parts
 
 
 #: Columns that help find a row's source but are not printed (they come last).
@@ -117,20 +118,18 @@ def _rows_xml(df: pd.DataFrame, col_styles: list[str], date_style: str) -> str:
 
 def _splice_rows(data: bytes, rows: dict[str, tuple[str, int, int]]) -> bytes:
     """Put each sheet's data rows after its header row, in the workbook XlsxWriter wrote."""
-    src = zipfile.ZipFile(io.BytesIO(data))
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            content = src.read(info.filename)
-            xml, last_row, last_col = rows.get(info.filename, ("", 0, 0))
-            if xml:
-                head, sep, tail = content.partition(b"</sheetData>")
-                if not sep:  # XlsxWriter always writes one: a changed XlsxWriter must fail loudly, not lose rows
-                    raise RuntimeError(f"{info.filename}: không có sheetData")
-                ref = f'<dimension ref="A1:{xl_col_to_name(max(0, last_col))}{last_row}"/>'.encode()
-                content = _DIMENSION.sub(ref, head, count=1) + xml.encode("utf-8") + sep + tail
-            dst.writestr(info, content, compress_type=zipfile.ZIP_DEFLATED)
-    return buf.getvalue()
+    def splice(name: str, content: bytes) -> bytes:
+        xml, last_row, last_col = rows.get(name, ("", 0, 0))
+        if not xml:
+            return content
+        head, sep, tail = content.partition(b"</sheetData>")
+        if not sep:  # XlsxWriter always writes one: a changed XlsxWriter must fail loudly, not lose rows
+            raise RuntimeError(f"{name}: không có sheetData")
+        ref = f'<dimension ref="A1:{xl_col_to_name(max(0, last_col))}{last_row}"/>'.encode()
+        return _DIMENSION.sub(ref, head, count=1) + xml.encode("utf-8") + sep + tail
+
+    with zipfile.ZipFile(io.BytesIO(data)) as src:
+        return rewrite_parts(src, splice)
 
 
 def _levels_validation(ws, df: pd.DataFrame, header: str) -> None:

@@ -16,7 +16,7 @@ import io
 import posixpath
 import re
 import zipfile
-from typing import Optional
+from typing import Callable, Optional
 from xml.etree.ElementTree import fromstring
 from xml.sax.saxutils import escape
 
@@ -218,6 +218,18 @@ def _new_row(r: int, edits: dict[int, tuple[str, object]], cols: list) -> bytes:
     return f'<row r="{r}">'.encode() + body + b"</row>"
 
 
+def rewrite_parts(src: zipfile.ZipFile, change: Callable[[str, bytes], bytes]) -> bytes:
+    """A copy of the zip with each entry's bytes passed through ``change(name, body)``.
+
+    The same ZipInfo keeps each entry's name, order, date, attributes and compression.
+    """
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            dst.writestr(info, change(info.filename, src.read(info.filename)))
+    return out.getvalue()
+
+
 def patch_bytes(data: bytes, edits: dict[str, dict[str, object]]) -> bytes:
     """The workbook ``data`` with ``edits`` (sheet name -> {A1 ref: value}) applied; every other part unchanged."""
     try:
@@ -232,12 +244,4 @@ def patch_bytes(data: bytes, edits: dict[str, dict[str, object]]) -> bytes:
                 raise PatchError(f"sổ không có sheet \"{sheet}\"")
             if cells:
                 by_part[parts[sheet]] = cells
-        out = io.BytesIO()
-        with zipfile.ZipFile(out, "w") as dst:
-            for info in src.infolist():
-                body = src.read(info.filename)
-                if info.filename in by_part:
-                    body = set_cells(body, by_part[info.filename])
-                # The same ZipInfo keeps the entry's name, order, date, attributes and compression.
-                dst.writestr(info, body)
-    return out.getvalue()
+        return rewrite_parts(src, lambda name, body: set_cells(body, by_part[name]) if name in by_part else body)
