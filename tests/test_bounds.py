@@ -102,3 +102,28 @@ def test_the_split_far_cell_search_finds_what_one_pattern_finds():
         assert (got.start() if got else None) == (want.start() if want else None)
 
     check()
+
+
+def test_the_one_pass_filter_gives_what_the_separate_searches_give():
+    """``_first_suspicious`` runs one filter pass and the separate far/odd searches only from its first
+    hit: on any mix of plain, far, odd and prefixed cell tags it must name the same cell (or none)."""
+    from hypothesis import given, settings, strategies as st
+
+    from xlwings_addin.io import xlsxguard as G
+
+    letters = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=1, max_size=4)
+    digits = st.builds(lambda z, n: "0" * z + str(n), st.integers(0, 2), st.integers(0, 1_100_000))
+    plain = st.builds(lambda a, b, tail: f'<c r="{a}{b}"{tail}', letters, digits,
+                      st.sampled_from(["/>", ' s="2"/>', "><v>1</v></c>", ' t="s"><v>7</v></c>']))
+    odd = st.sampled_from(['<c s="1"/>', "<c/>", "<c>", "<c r='A1'/>", '<c r="a1"/>', '<c r="A1x"/>', '<c  r="B2"/>',
+                           '<c\tr="C3"/>', '<c r="12"/>', '<c r="A"/>', '<x:c r="A1"/>', '<col min="1"/>', '<cfRule/>',
+                           '<c r="A12345678"/>', '<c r="ABCD1"/>'])
+    cell = st.one_of(plain, plain, odd)
+
+    @settings(max_examples=500, deadline=None)
+    @given(st.lists(cell, max_size=30), st.integers(0, 1100), st.integers(0, 1100))
+    def check(cells, max_row0, max_col0):
+        data = ("<sheetData><row>" + "".join(cells) + "</row></sheetData>").encode()
+        assert G._first_suspicious(data, max_row0, max_col0) == G._suspicious_exact(data, max_row0, max_col0)
+
+    check()

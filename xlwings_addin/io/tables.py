@@ -32,7 +32,6 @@ MAX_PROBLEMS = 30
 _SLOW = object()
 _FAST_MARKS = {None: None, "": None, "x": Spoiled.SPOILED, "X": Spoiled.SPOILED,
                **{v: lvl for lvl in LEVELS for v in (lvl.digit, float(lvl.digit), str(lvl.digit))}}
-_FAST_KEYS = frozenset(_FAST_MARKS)
 
 
 class WorkbookError(CaseFileError):
@@ -92,7 +91,10 @@ class _Reader:
         self.problems: list[tuple[str, str]] = []
         self.today = today
 
-    def bad(self, where: str, message: str) -> None:
+    def bad(self, where, message: str) -> None:
+        # A place may come as (sheet, row0, col0): the address is made only for a message.
+        if where.__class__ is tuple:
+            where = S.where(*where)
         # One message per cell: a converter that reports and then falls back must not report twice.
         if self.problems and self.problems[-1][0] == where:
             return
@@ -271,7 +273,7 @@ def read_rows(table: list, columns, sheet: str, header_row0: int, rd: _Reader) -
             continue
         row0 = header_row0 + i
         # Blank cells convert to their empty value without building an address (most cells of a row).
-        out[row0] = {c.key: (rd.value(c, v, S.where(sheet, row0, j)) if not (v is None or v == "") else _EMPTY.get(c.kind))
+        out[row0] = {c.key: (rd.value(c, v, (sheet, row0, j)) if not (v is None or v == "") else _EMPTY.get(c.kind))
                      for j, c, v in cells}
         out[row0]["_where"] = _Places(sheet, row0, columns)
     return out
@@ -650,8 +652,13 @@ def _used_width(width: int, rows: list, hint_rows: list) -> int:
 
 
 def _empty_count(values) -> int:
-    """Cells that hold nothing: both readers give "" or None for an empty cell (C-level counts)."""
-    return values.count("") + values.count(None)
+    """Cells that hold nothing: both readers give "" or None for an empty cell (C-level counts).
+
+    None first: counting None is an identity test per cell, counting "" a comparison (slow for the
+    numbers of a ballot row), and a row of None (the unused width of the grid) needs no second count.
+    """
+    n = values.count(None)
+    return n if n == len(values) else n + values.count("")
 
 
 _PLAIN_TYPES = {str, int, float, type(None)}
@@ -684,7 +691,9 @@ def grid_from(t: Tables, rd: _Reader, issued: Optional[int]) -> Optional[BallotG
     width = _used_width(width, [m for _, _, m in member_rows],
                         [invalid_row[first_ballot:], _row(t.grid, S.GRID_FILLED_ROW - S.GRID_HEADER_ROW)[first_ballot:]])
     n = len(member_rows)
-    padded = [m if len(m) == width else tuple(m) + (None,) * (width - len(m)) for _, _, m in member_rows]
+    # Rows as long as the used width: longer ones (the template's thousand columns) are cut, not transposed.
+    padded = [m if len(m) == width else m[:width] if len(m) > width else tuple(m) + (None,) * (width - len(m))
+              for _, _, m in member_rows]
     columns = list(zip(*padded)) if member_rows else [()] * max(width, 0)
     ballots = []
     fast = _FAST_MARKS
@@ -704,11 +713,16 @@ def grid_from(t: Tables, rd: _Reader, issued: Optional[int]) -> Optional[BallotG
                 invalid = True
             else:
                 rd.bad(S.where(sheet, S.GRID_INVALID_ROW, c0), f"chỉ nhập x để đánh dấu cả phiếu không hợp lệ, gặp '{_shown(flag)}'")
-        # The usual column holds only the usual values (1-4, "x", empty): one C-level lookup per cell.
-        # bool is a subclass of int (True == 1), hence the type test before the value test.
-        if set(map(type, column)) <= _PLAIN_TYPES and set(column) <= _FAST_KEYS:
-            marks = list(map(fast.__getitem__, column))
-        else:
+        # The usual column holds only the usual values (1-4, "x", empty): one C-level lookup per cell
+        # (a value that is not one of them stops it with KeyError). bool is a subclass of int
+        # (True == 1), hence the type test before the lookup.
+        marks = None
+        if set(map(type, column)) <= _PLAIN_TYPES:
+            try:
+                marks = list(map(fast.__getitem__, column))
+            except KeyError:
+                pass
+        if marks is None:
             marks = [fast.get(v, _SLOW) if v.__class__ in _PLAIN_TYPES else _SLOW for v in column]
             for k, ((row0, _, _), v) in enumerate(zip(member_rows, column)):
                 if marks[k] is _SLOW:

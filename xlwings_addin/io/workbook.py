@@ -114,7 +114,8 @@ def _cut(name: str, rows: list, top: int, left: int) -> tuple[list, list[str]]:
         r = top + i
         if r < r1:
             continue
-        cells = ([""] * left + list(row)) if left else list(row)
+        # calamine's rows are fresh lists, ours to keep: no copy unless the block starts left of them.
+        cells = ([""] * left + list(row)) if left else row
         if r > r2:
             for j, v in enumerate(cells):
                 if v not in (None, "") and len(outside) < 3:
@@ -125,7 +126,7 @@ def _cut(name: str, rows: list, top: int, left: int) -> tuple[list, list[str]]:
                 v = cells[j]
                 if v not in (None, "") and len(outside) < 3:
                     outside.append(S.addr(r, j))
-        block.append(cells[: c2 + 1])
+        block.append(cells if len(cells) <= c2 + 1 else cells[: c2 + 1])
     # Rows above the first data row start the block: pad where calamine began lower.
     first = max(top, r1)
     return [[]] * (first - r1) + block, outside
