@@ -11,8 +11,7 @@ from __future__ import annotations
 import json
 from enum import Enum
 
-from .levels import LEVELS
-from .models import Ballot, Spoiled
+from .models import Ballot, mark_line
 from .record import MISSING, fields, is_record
 
 
@@ -30,8 +29,6 @@ def _sha256(data: bytes) -> str:
 
 # Where the data was typed is not part of the data.
 _LOCATION_FIELDS = frozenset(("where", "cells", "column", "sheet", "rows", "score_where", "unused_sheets", "note"))
-# A ballot's marks as one byte each: the grid is most of the case, keep it cheap (no Enum hashing).
-_MARK_BYTE = {None: ord("-"), Spoiled.SPOILED: ord("x"), **{lvl: ord(str(lvl.digit)) for lvl in LEVELS}}
 
 
 def _defaults(cls) -> dict:
@@ -57,7 +54,8 @@ def canonical(value):
     if isinstance(value, Enum):
         return value.name
     if isinstance(value, Ballot):
-        marks = bytes(map(_MARK_BYTE.__getitem__, value.marks)).decode("ascii")
+        # One byte per mark (the grid is most of the case), the line counting already made.
+        marks = mark_line(value.marks).decode("ascii")
         out = {"id": value.id, "marks": marks}
         if value.invalid:
             out["invalid"] = True

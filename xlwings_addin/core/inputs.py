@@ -62,7 +62,8 @@ _SPACES = re.compile(r"[\s\u00a0\u202f]+")
 
 def shown(value: Any) -> str:
     text = str(value)
-    text = "".join(ch if ch.isprintable() and not _is_surrogate(ch) else "?" for ch in text)
+    if not text.isprintable():  # (a lone surrogate is not printable either: the usual text skips the loop)
+        text = "".join(ch if ch.isprintable() and not _is_surrogate(ch) else "?" for ch in text)
     return text if len(text) <= 40 else text[:37] + "..."
 
 

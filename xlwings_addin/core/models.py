@@ -307,6 +307,29 @@ class Spoiled(Enum):
 
 Mark = Union[Level, Spoiled, None]  # None: nothing typed in the cell
 
+#: One byte per mark: "-" nothing typed, "x" spoiled, "1".."4" the levels (looked up by object id: no Level ==).
+MARK_BYTE = {None: ord("-"), Spoiled.SPOILED: ord("x"), **{lvl: ord(str(lvl.digit)) for lvl in Level}}
+_LINES: dict = {}
+
+
+def mark_line(marks) -> bytes:
+    """A ballot's marks as one byte each (``MARK_BYTE``).
+
+    Counting the votes and the data code both need it: a tuple's line is kept (by identity, with the
+    tuple itself, so the identity cannot be reused), and the second asks costs nothing. At 300 x 300
+    one encoding is about 3 ms. The memo is bounded: cleared past 4,096 ballots.
+    """
+    if marks.__class__ is not tuple:
+        return bytes(map(MARK_BYTE.__getitem__, marks))
+    hit = _LINES.get(id(marks))
+    if hit is not None and hit[0] is marks:
+        return hit[1]
+    line = bytes(map(MARK_BYTE.__getitem__, marks))
+    if len(_LINES) >= 4096:
+        _LINES.clear()
+    _LINES[id(marks)] = (marks, line)
+    return line
+
 
 @record
 class Ballot:

@@ -11,13 +11,12 @@ from __future__ import annotations
 from .record import record
 from . import findings as F
 from .levels import LEVELS, Level
-from .models import Ballot, BallotGrid, CellBallots, CellHands, CellTally, Member, Spoiled, Tally
+from .models import MARK_BYTE, Ballot, BallotGrid, CellBallots, CellHands, CellTally, Member, Spoiled, Tally, mark_line
 
 
-#: One byte per mark: "-" nothing typed, "x" spoiled, "1".."4" the levels (by object id: no Level ==).
-_BLANK = ord("-")
-_MARK_CODE = {None: _BLANK, Spoiled.SPOILED: ord("x"), **{lvl: ord(str(lvl.digit)) for lvl in LEVELS}}
-_LEVEL_BYTES = tuple(str(lvl.digit).encode("ascii") for lvl in LEVELS)
+#: The bytes of ``mark_line``: "-" nothing typed, "x" spoiled, "1".."4" the levels.
+_BLANK = MARK_BYTE[None]
+_LEVEL_BYTES = tuple(bytes((MARK_BYTE[lvl],)) for lvl in LEVELS)
 
 
 @record
@@ -88,7 +87,6 @@ def count_grid(grid: BallotGrid, reviewed: list[Member], roster: dict[str, Membe
     width = len(order)
     # Each ballot becomes one byte per line (C-level maps over object ids): the checks and the counts
     # below then compare small ints, never Levels, whose Python comparison methods make == slow.
-    code = _MARK_CODE.__getitem__
     encoded = []
     for ballot in grid.ballots:
         _check_voter(ballot, roster, findings)
@@ -99,7 +97,7 @@ def count_grid(grid: BallotGrid, reviewed: list[Member], roster: dict[str, Membe
         if ballot.invalid:
             invalid += 1
             continue
-        line = bytes(map(code, marks))
+        line = mark_line(marks)
         if line.count(_BLANK) == len(line):
             findings.append(F.warning("BALLOT_EMPTY", f"Phiếu {ballot.id} không có ô nào được nhập: tính là phiếu không hợp lệ. Nếu phiếu hợp lệ, hãy nhập đủ các dòng.", ballot.where or ballot.id, "R31"))
             invalid += 1

@@ -92,6 +92,9 @@ def task_rates(perf: Performance) -> TaskRates:
     if perf.tasks.has_any:
         return rates_from_counts(perf.tasks)
     late = perf.tasks_late_pct
+    if late is None and perf.on_time_with_quality is None and perf.tasks_completed_pct is None \
+            and perf.tasks_exceeded_pct is None:
+        return _NO_RATES  # nothing typed (most QĐ 124 members): one shared, immutable record
     all_on_time = perf.on_time_with_quality
     # Late tasks mean not every task was on time, even when the on-time answer was left blank.
     if late is not None and late > 0 and all_on_time is None:
@@ -100,3 +103,6 @@ def task_rates(perf: Performance) -> TaskRates:
     if all_on_time is None and done is not None and done < 100:
         all_on_time = False
     return TaskRates(done_pct=done, exceeded_pct=perf.tasks_exceeded_pct, late_pct=late, all_on_time=all_on_time)
+
+
+_NO_RATES = TaskRates()

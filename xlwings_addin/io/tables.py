@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import unicodedata
 
-from itertools import repeat
 from datetime import date, datetime
 from fractions import Fraction
 from typing import Any, Optional
@@ -32,6 +31,10 @@ MAX_PROBLEMS = 30
 _SLOW = object()
 _FAST_MARKS = {None: None, "": None, "x": Spoiled.SPOILED, "X": Spoiled.SPOILED,
                **{v: lvl for lvl in LEVELS for v in (lvl.digit, float(lvl.digit), str(lvl.digit))}}
+# The same with float keys (2 == 2.0 share one key, the first written): calamine gives numbers as
+# floats, and a float key compared with a float is about a third cheaper than with an int.
+_FAST_FLOAT_MARKS = {None: None, "": None, "x": Spoiled.SPOILED, "X": Spoiled.SPOILED,
+                     **{v: lvl for lvl in LEVELS for v in (float(lvl.digit), str(lvl.digit))}}
 
 
 class WorkbookError(CaseFileError):
@@ -654,11 +657,16 @@ def _used_width(width: int, rows: list, hint_rows: list) -> int:
 def _empty_count(values) -> int:
     """Cells that hold nothing: both readers give "" or None for an empty cell (C-level counts).
 
-    None first: counting None is an identity test per cell, counting "" a comparison (slow for the
-    numbers of a ballot row), and a row of None (the unused width of the grid) needs no second count.
+    A cell equal to the value counted is found by identity (C speed); any other cell is a full
+    comparison, slow between types. So the empty kind of the last cell is counted first: a run of
+    empty cells (the unused width of the grid, calamine's "" or the prefix reader's None) needs no
+    second count.
     """
-    n = values.count(None)
-    return n if n == len(values) else n + values.count("")
+    if not values:
+        return 0
+    first, second = (None, "") if values[-1] is None else ("", None)
+    n = values.count(first)
+    return n if n == len(values) else n + values.count(second)
 
 
 _PLAIN_TYPES = {str, int, float, type(None)}
@@ -686,7 +694,7 @@ def grid_from(t: Tables, rd: _Reader, issued: Optional[int]) -> Optional[BallotG
             if len(marks) > _empty_count(marks) and any(not _blank(m) for m in marks):
                 rd.bad(S.where(sheet, row0, 1), "dòng có phiếu nhưng thiếu họ tên")
             continue
-        member_rows.append((row0, rd.name(name_raw, S.where(sheet, row0, 1)), marks))
+        member_rows.append((row0, rd.name(name_raw, (sheet, row0, 1)), marks))
     width = max([len(header), len(invalid_row)] + [first_ballot + len(m) for _, _, m in member_rows]) - first_ballot
     width = _used_width(width, [m for _, _, m in member_rows],
                         [invalid_row[first_ballot:], _row(t.grid, S.GRID_FILLED_ROW - S.GRID_HEADER_ROW)[first_ballot:]])
@@ -717,9 +725,10 @@ def grid_from(t: Tables, rd: _Reader, issued: Optional[int]) -> Optional[BallotG
         # (a value that is not one of them stops it with KeyError). bool is a subclass of int
         # (True == 1), hence the type test before the lookup.
         marks = None
-        if set(map(type, column)) <= _PLAIN_TYPES:
+        types = set(map(type, column))
+        if types <= _PLAIN_TYPES:
             try:
-                marks = list(map(fast.__getitem__, column))
+                marks = list(map((_FAST_FLOAT_MARKS if float in types else fast).__getitem__, column))
             except KeyError:
                 pass
         if marks is None:
@@ -729,8 +738,9 @@ def grid_from(t: Tables, rd: _Reader, issued: Optional[int]) -> Optional[BallotG
                     marks[k] = rd.mark(v, S.where(sheet, row0, c0))
         label = header[c0] if c0 < len(header) else None
         ballot_id = _shown(label) if not _blank(label) else str(j + 1)
-        ballots.append(Ballot(id=ballot_id, marks=tuple(marks), invalid=invalid, where=f"{sheet}!{S.col(c0)}:{S.col(c0)}",
-                              column=S.col(c0)))
+        letters = S.col(c0)
+        ballots.append(Ballot(id=ballot_id, marks=tuple(marks), invalid=invalid, where=f"{sheet}!{letters}:{letters}",
+                              column=letters))
     return BallotGrid(order=tuple(n for _, n, _ in member_rows), ballots=tuple(ballots), issued=issued,
                       where=f"{sheet}!B{S.GRID_FIRST_ROW + 1}", sheet=sheet, rows=tuple(r + 1 for r, _, _ in member_rows))
 
