@@ -127,3 +127,12 @@ def test_the_one_pass_filter_gives_what_the_separate_searches_give():
         assert G._first_suspicious(data, max_row0, max_col0) == G._suspicious_exact(data, max_row0, max_col0)
 
     check()
+
+
+def test_many_candidates_go_to_the_separate_searches_and_give_the_same_cell():
+    from xlwings_addin.io import xlsxguard as G
+
+    cells = '<c r="A1000"/>' * (G._CANDIDATES + 5) + '<c s="1"/>' + '<c r="ZZ5"/>'
+    data = f"<sheetData><row>{cells}</row></sheetData>".encode()
+    assert G._first_suspicious(data, 1100, 40) == G._suspicious_exact(data, 1100, 40) == "ZZ5"
+    assert G._first_suspicious(data, 1100, 1000) == G._suspicious_exact(data, 1100, 1000) == "?"  # no far cell: the first odd one, which has no address

@@ -27,7 +27,6 @@ def _stdout_utf8() -> None:
 
 def cmd_compute(args) -> int:
     from .engine import compute
-    from .core.report import text_report
     from .io.load import load_case
 
     case = load_case(args.input)
@@ -36,6 +35,8 @@ def cmd_compute(args) -> int:
         # Compact by default: the C encoder is ten times faster than the indenting one (300 members).
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=args.indent))
     else:
+        from .core.report import text_report
+
         print(text_report(result, case.meeting.party_cell))
     return 1 if result.has_errors else 0
 
@@ -308,9 +309,10 @@ def build_parser(command: Optional[str] = None) -> argparse.ArgumentParser:
                    help="ví dụ của cấp ủy: 12 chi bộ của một xã năm 2026, tổng hợp và tính tỷ lệ chung")
     p.set_defaults(func=cmd_demo)
 
-    from .aggregate.cli import add_commands
+    if command is None or not sub.found:  # the committee's commands, unless the one run is above
+        from .aggregate.cli import add_commands
 
-    add_commands(sub)
+        add_commands(sub)
     if command is not None and not sub.found:
         return build_parser()
     return parser

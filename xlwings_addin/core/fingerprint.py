@@ -45,6 +45,7 @@ def _defaults(cls) -> dict:
 
 
 _DEFAULTS: dict = {}
+_PLAIN = frozenset((str, int, float, bool, type(None)))
 
 
 def canonical(value):
@@ -63,7 +64,7 @@ def canonical(value):
             out["voter"] = value.voter
         return out
     if is_record(value):
-        defaults = _defaults(type(value))
+        defaults = _DEFAULTS.get(value.__class__) or _defaults(value.__class__)
         out = {}
         # The instance dict holds every field of a record: cheaper than fields().
         for name, v in value.__dict__.items():
@@ -73,7 +74,8 @@ def canonical(value):
                 d = defaults[name]
                 if v is d or (v.__class__ is d.__class__ and v == d):
                     continue
-            out[name] = canonical(v)
+            # Plain values (most fields) are their own form: no call for them.
+            out[name] = v if v.__class__ in _PLAIN else canonical(v)
         return out
     if isinstance(value, (tuple, list)):
         return [canonical(v) for v in value]

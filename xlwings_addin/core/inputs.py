@@ -292,7 +292,8 @@ def text(value: Any, *, limit: int = MAX_TEXT) -> str:
     if not out.isascii():
         out = unicodedata.normalize("NFC", out)
     out = out.strip()
-    if _CONTROL.search(out):
+    # Printable text holds no control character (they are not printable): the pattern only for the rest.
+    if not out.isprintable() and _CONTROL.search(out):
         out = _CONTROL.sub("", out)
     if len(out) > limit:
         raise InputProblem(f"đoạn chữ dài {len(out)} ký tự, vượt giới hạn {limit} ký tự (không thể lưu đủ)")

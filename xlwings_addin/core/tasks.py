@@ -34,8 +34,8 @@ class TaskRates:
 
     @property
     def has_any(self) -> bool:
-        return any(v is not None for v in (self.done_pct, self.on_time_pct, self.exceeded_pct, self.late_pct,
-                                           self.all_on_time))
+        return not (self.done_pct is None and self.on_time_pct is None and self.exceeded_pct is None
+                    and self.late_pct is None and self.all_on_time is None)
 
 
 def task_problems(t: Tasks) -> list[str]:

@@ -185,9 +185,9 @@ class _Reader:
         text = self.text(v, where).casefold()
         if isinstance(v, float) and v.is_integer():
             text = str(int(v))
-        for label, key in choices:
-            if text == str(label).casefold() or text == str(key).casefold():
-                return key
+        found = _choice_map(choices).get(text, _SLOW)
+        if found is not _SLOW:
+            return found
         allowed = ", ".join(str(label) for label, _ in choices)
         self.bad(where, f"giá trị '{_shown(v)}' không có trong danh sách chọn ({allowed})")
         return default
@@ -239,6 +239,26 @@ class _Reader:
 
 
 # --------------------------------------------------------------------------- generic rows
+
+
+_CHOICE_MAPS: dict = {}
+
+
+def _choice_map(choices) -> dict:
+    """Casefolded label and key -> key, for a schema's choice list (kept with the list it was made from).
+
+    The first choice that matches wins, as a scan of the list in order would give.
+    """
+    hit = _CHOICE_MAPS.get(id(choices))
+    if hit is None or hit[0] is not choices:
+        out: dict = {}
+        for label, key in choices:
+            out.setdefault(str(label).casefold(), key)
+            out.setdefault(str(key).casefold(), key)
+        if len(_CHOICE_MAPS) > 256:  # the schema has a few dozen lists: never more, unless made on the fly
+            _CHOICE_MAPS.clear()
+        hit = _CHOICE_MAPS[id(choices)] = (choices, out)
+    return hit[1]
 
 
 def _check_headers(rd: _Reader, sheet: str, row: list, row0: int, expected, first_col: int = 0) -> bool:

@@ -243,6 +243,8 @@ def _not_near_pattern(max_row0: int, max_col0: int) -> re.Pattern:
         _NEAR_CACHE[key] = re.compile(rb'<c(?! r="' + _at_most_letters(col(max_col0)).encode() + number.encode()
                                       + rb'")[\s/>]')
     return _NEAR_CACHE[key]
+
+
 # A cell tag that is not exactly <c r="A1" ...>: no address, another spelling, or a bad address.
 _ODD_CELL = re.compile(rb'<c(?! r="[A-Z]{1,3}+[0-9]{1,7}+")[\s/>]')
 # A namespace-prefixed cell (<x:c ...>): valid XML that the checks above would not see.
@@ -300,15 +302,62 @@ def _error_cells(data: bytes) -> tuple:
 def _first_suspicious(data: bytes, max_row0: int, max_col0: int) -> Optional[str]:
     """The address (or "?") of the first cell calamine must not see, None if there is none.
 
-    Separate searches: one combined pattern would be about three times slower (no literal prefix
-    for the regex engine to skip ahead with). They run only when the one-pass filter finds a cell
-    that may be far or odd (the template's capacity rows, a hostile file); the usual sheet passes it.
+    One pass of the filter; the cells it finds (the template's capacity rows of four digits, or a
+    hostile file's cells) are then told apart one by one as the separate searches of
+    ``_suspicious_exact`` would (a far cell first, else an odd one, else a prefixed one): those
+    searches' patterns cost more to compile than the few cells cost to look at.
     """
-    candidate = _not_near_pattern(max_row0, max_col0).search(data)
-    if not candidate and not (b":c" in data and _PREFIXED_CELL.search(data)):  # a byte search first: C speed
-        return None
-    # Nothing before the first candidate is far or odd: the searches start there.
-    return _suspicious_exact(data, max_row0, max_col0, candidate.start() if candidate else len(data))
+    near = _not_near_pattern(max_row0, max_col0)
+    first = near.search(data)
+    if first is not None:
+        letters, last_row = col(max_col0).encode(), max_row0 + 1
+        odd_at = None
+        for count, m in enumerate(near.finditer(data, first.start())):
+            if count >= _CANDIDATES:
+                return _suspicious_exact(data, max_row0, max_col0, first.start())  # many: the patterns
+            kind = _kind(data, m.start(), letters, last_row)
+            if kind == "far":
+                return _ref_at(data, m.start())
+            if kind == "odd" and odd_at is None:
+                odd_at = m.start()
+        if odd_at is not None:
+            return _ref_at(data, odd_at)
+    m = _PREFIXED_CELL.search(data) if b":c" in data else None  # a byte search first: C speed
+    return _ref_at(data, m.start()) if m else None
+
+
+#: Cells told apart one by one, at most; past that the separate searches run.
+_CANDIDATES = 10_000
+_ADDRESS = re.compile(rb'<c r="([A-Z]*)([0-9]*)(")?')
+
+
+def _kind(data: bytes, pos: int, letters: bytes, last_row: int) -> Optional[str]:
+    """"far", "odd" or None for the cell tag at ``pos``, by the definitions of the separate searches.
+
+    Far column: a run of letters after the column letters allowed (longer, or as long and later),
+    then a digit. Far row: 1-3 letters, digits of a value past the last row, then the quote. Odd:
+    not exactly 1-3 letters, 1-7 digits and the quote.
+    """
+    m = _ADDRESS.match(data, pos)
+    if m is None:
+        return "odd"  # no ' r="' right after the tag's name
+    x, d, quote = m.groups()
+    if x and d and (len(x) > len(letters) or (len(x) == len(letters) and x > letters)):
+        return "far"
+    if 1 <= len(x) <= 3 and d and quote:
+        value = d.lstrip(b"0")
+        if len(value) > len(str(last_row)) or (value and int(value) > last_row):
+            return "far"
+    if not (1 <= len(x) <= 3 and 1 <= len(d) <= 7 and quote):
+        return "odd"
+    return None
+
+
+def _ref_at(data: bytes, pos: int) -> str:
+    """The address written in the cell tag at ``pos`` (what the user is told), or "?"."""
+    tag = data[pos: pos + 80]
+    ref = re.search(rb'\sr\s*=\s*["\']([^"\']{1,20})', tag[: tag.find(b">") + 1] if b">" in tag else tag)
+    return ref.group(1).decode("ascii", "replace") if ref else "?"
 
 
 def _suspicious_exact(data: bytes, max_row0: int, max_col0: int, start: int = 0) -> Optional[str]:
@@ -319,9 +368,7 @@ def _suspicious_exact(data: bytes, max_row0: int, max_col0: int, start: int = 0)
     for search in searches:
         m = search()
         if m:
-            tag = data[m.start(): m.start() + 80]
-            ref = re.search(rb'\sr\s*=\s*["\']([^"\']{1,20})', tag[: tag.find(b">") + 1] if b">" in tag else tag)
-            return ref.group(1).decode("ascii", "replace") if ref else "?"
+            return _ref_at(data, m.start())
     return None
 
 
