@@ -26,14 +26,15 @@ def _stdout_utf8() -> None:
 
 
 def cmd_compute(args) -> int:
+    from .core.batch import without_gc
     from .engine import compute
     from .io.load import load_case
 
-    case = load_case(args.input)
-    result = compute(case)
+    case = without_gc(load_case, args.input)
+    result = without_gc(compute, case)
     if args.json:
         # Compact by default: the C encoder is ten times faster than the indenting one (300 members).
-        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=args.indent))
+        print(json.dumps(without_gc(result.to_dict), ensure_ascii=False, indent=args.indent))
     else:
         from .core.report import text_report
 

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 from typing import Optional
 
+from ..core.batch import without_gc
 from ..core.inputs import CellError
 from ..core.result import Result
 from ..engine import compute
@@ -159,12 +160,12 @@ def run(book, shown: Optional[list] = None) -> Result:
     ``shown`` collects the name of a sheet that had to be shown again (see :func:`_show_year_sheet`).
     """
     try:
-        case = case_from_tables(read_tables_live(book))
+        case = without_gc(case_from_tables, read_tables_live(book))
     except WorkbookError as exc:
         # Show every bad cell on the warnings sheet as well, with links, then re-raise for the message box.
         _clear_and_write(_sheet(book, S.SHEET_WARNINGS), S.WARNINGS_HEADER_ROW, len(S.WARNINGS_HEADERS), error_block(exc.problems))
         raise
-    result = compute(case)
+    result = without_gc(compute, case)
     write_outputs(book, result, case.meeting.party_cell, case)
     name = _show_year_sheet(book, case.meeting.review_year)
     if name and shown is not None:
