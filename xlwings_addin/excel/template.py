@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import io
 import os
-from datetime import date, datetime, time
+from datetime import datetime, time
 from fractions import Fraction
 from pathlib import Path
 from typing import Optional

@@ -210,7 +210,7 @@ def _settings(v: dict, where: str) -> dict:
         place = _join(where, str(key))
         if key not in known:
             close = difflib.get_close_matches(str(key), known, n=1)
-            hint = f" (có phải '{close[0]}'?)" if close else f" (các thiết lập: xem docs/rules.md)"
+            hint = f" (có phải '{close[0]}'?)" if close else " (các thiết lập: xem docs/rules.md)"
             raise CaseFileError(f"thiết lập không có: '{inputs.shown(key)}'{hint}", place)
         if isinstance(value, _BadNumber):
             raise CaseFileError(f"số {value!r} quá lớn, quá dài hoặc không phải một số", place)

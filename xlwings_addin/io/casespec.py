@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from ..core.record import field, record
+from ..core.record import record
 from ..core.inputs import MAX_NAME, MAX_TEXT
 from ..core.models import Attendance, CollectiveKind, DisciplineForm, FormGroup, Grade, Membership
 from .schema import PROFILES
