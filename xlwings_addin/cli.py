@@ -30,11 +30,15 @@ def cmd_compute(args) -> int:
     from .engine import compute
     from .io.load import load_case
 
-    case = without_gc(load_case, args.input)
-    result = without_gc(compute, case)
+    def read_and_compute():
+        case = load_case(args.input)
+        result = compute(case)
+        return case, result, (result.to_dict() if args.json else None)
+
+    case, result, as_dict = without_gc(read_and_compute)
     if args.json:
         # Compact by default: the C encoder is ten times faster than the indenting one (300 members).
-        print(json.dumps(without_gc(result.to_dict), ensure_ascii=False, indent=args.indent))
+        print(json.dumps(as_dict, ensure_ascii=False, indent=args.indent))
     else:
         from .core.report import text_report
 

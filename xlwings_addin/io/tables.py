@@ -12,11 +12,11 @@ import unicodedata
 
 from datetime import date, datetime
 from fractions import Fraction
-from operator import itemgetter
 from typing import Any, Optional
 
 from ..core.record import field, record, replace
 from ..core import inputs
+from ..core.batch import by_identity, look_up_all
 from ..core.levels import LEVELS, Level
 from ..core.models import (
     Attendance, Ballot, BallotGrid, Case, CellBallots, CellHands, CellTally, Collective, CollectiveKind, Discipline,
@@ -34,8 +34,7 @@ _FAST_MARKS = {None: None, "": None, "x": Spoiled.SPOILED, "X": Spoiled.SPOILED,
                **{v: lvl for lvl in LEVELS for v in (lvl.digit, float(lvl.digit), str(lvl.digit))}}
 # The same with float keys (2 == 2.0 share one key, the first written): calamine gives numbers as
 # floats, and a float key compared with a float is about a third cheaper than with an int.
-_FAST_FLOAT_MARKS = {None: None, "": None, "x": Spoiled.SPOILED, "X": Spoiled.SPOILED,
-                     **{v: lvl for lvl in LEVELS for v in (float(lvl.digit), str(lvl.digit))}}
+_FAST_FLOAT_MARKS = {(float(k) if k.__class__ is int else k): v for k, v in _FAST_MARKS.items()}
 
 
 class WorkbookError(CaseFileError):
@@ -246,20 +245,18 @@ _CHOICE_MAPS: dict = {}
 
 
 def _choice_map(choices) -> dict:
-    """Casefolded label and key -> key, for a schema's choice list (kept with the list it was made from).
+    """Casefolded label and key -> key, for a schema's choice list (remembered for that list).
 
     The first choice that matches wins, as a scan of the list in order would give.
     """
-    hit = _CHOICE_MAPS.get(id(choices))
-    if hit is None or hit[0] is not choices:
+    def make(choices) -> dict:
         out: dict = {}
         for label, key in choices:
             out.setdefault(str(label).casefold(), key)
             out.setdefault(str(key).casefold(), key)
-        if len(_CHOICE_MAPS) > 256:  # the schema has a few dozen lists: never more, unless made on the fly
-            _CHOICE_MAPS.clear()
-        hit = _CHOICE_MAPS[id(choices)] = (choices, out)
-    return hit[1]
+        return out
+
+    return by_identity(_CHOICE_MAPS, choices, make, 256)  # the schema has a few dozen lists
 
 
 def _check_headers(rd: _Reader, sheet: str, row: list, row0: int, expected, first_col: int = 0) -> bool:
@@ -693,16 +690,6 @@ def _empty_count(values) -> int:
 _PLAIN_TYPES = {str, int, float, type(None)}
 
 
-def _look_up_all(table: dict, values) -> tuple:
-    """``table[v]`` for every value, as a tuple, in one C-level call; KeyError for a value not there.
-
-    ``itemgetter`` with every value: a third cheaper than mapping ``table.__getitem__`` (no call per cell).
-    """
-    if len(values) > 1:
-        return itemgetter(*values)(table)
-    return tuple(table[v] for v in values)
-
-
 def grid_from(t: Tables, rd: _Reader, issued: Optional[int]) -> Optional[BallotGrid]:
     """The member ballot grid, ballot by ballot; the usual values are looked up directly.
 
@@ -759,7 +746,7 @@ def grid_from(t: Tables, rd: _Reader, issued: Optional[int]) -> Optional[BallotG
         types = set(map(type, column))
         if types <= _PLAIN_TYPES:
             try:
-                marks = _look_up_all(_FAST_FLOAT_MARKS if float in types else fast, column)
+                marks = look_up_all(_FAST_FLOAT_MARKS if float in types else fast, column)
             except KeyError:
                 pass
         if marks is None:

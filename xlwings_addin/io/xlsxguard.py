@@ -233,7 +233,7 @@ _NEAR_CACHE: dict = {}
 
 def _not_near_pattern(max_row0: int, max_col0: int) -> re.Pattern:
     """A cell tag that is not plainly near: no plain address, a later column, or a row with as many
-    digits as the first row past the bounds. One pass instead of the three below (a column search,
+    digits as the last row allowed (or more). One pass instead of the three below (a column search,
     a row search and the odd-cell search, about 2.5 times the cost); only a filter, necessary for
     any of them to find something: when it finds nothing, neither would they.
     """
