@@ -27,11 +27,15 @@ def _stdout_utf8() -> None:
 
 def cmd_compute(args) -> int:
     from .core.batch import without_gc
-    from .engine import compute
     from .io.load import load_case
 
+    def import_engine():
+        from . import engine  # noqa: F401  (imported while a workbook's big sheet is parsed)
+
     def read_and_compute():
-        case = load_case(args.input)
+        case = load_case(args.input, meanwhile=import_engine)
+        from .engine import compute
+
         result = compute(case)
         return case, result, (result.to_dict() if args.json else None)
 

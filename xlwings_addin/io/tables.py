@@ -823,27 +823,58 @@ def _detect_member_mode(t: Tables) -> str:
 # --------------------------------------------------------------------------- the case
 
 
-def case_from_tables(t: Tables) -> Case:
-    """Build the case the workbook describes, or raise ``WorkbookError`` listing every bad cell."""
+#: The blocks ``start_case`` reads: a reader may hand it these before the ballot grids are read.
+EARLY_BLOCKS = ("meeting", "roster", "scores", "criteria")
+
+
+class StartedCase:
+    """What ``start_case`` found; ``finish_case`` goes on from it."""
+
+    __slots__ = ("rd", "layout_wrong", "values", "meeting", "settings", "options", "uses_scores", "members")
+
+
+def start_case(t: Tables) -> StartedCase:
+    """The first part of the conversion: the meeting, its rule pack, the roster and the facts sheet.
+
+    Reads only ``EARLY_BLOCKS`` and ``today`` and raises nothing for bad cells (they are collected),
+    so a reader may run it while the ballot grids are still being parsed.
+    """
     from ..rules.registry import UnknownRules, rules_by_id, rules_for
 
-    rd = _Reader(t.today or date.today())
-    problems_before = list(t.overflow)
-    layout = _cell(t.meeting, 0, 0)
-    if layout != S.LAYOUT_MARK:
+    st = StartedCase()
+    st.rd = rd = _Reader(t.today or date.today())
+    st.layout_wrong = _cell(t.meeting, 0, 0) != S.LAYOUT_MARK
+    if st.layout_wrong:
         rd.bad(S.where(S.SHEET_MEETING, 0, 0), f"sổ không theo mẫu phiên bản {S.LAYOUT_VERSION} (ô ẩn A1 của sheet Hội nghị phải là "
                                                f"'{S.LAYOUT_MARK}'): hãy dùng lệnh upgrade để chuyển sang mẫu mới")
-        raise WorkbookError(problems_before + rd.problems)
-    values = _meeting_values(t, rd)
-    meeting, settings, options = meeting_from(values, rd)
-    uses_scores = True
+        return st
+    st.values = values = _meeting_values(t, rd)
+    st.meeting, st.settings, st.options = meeting_from(values, rd)
+    st.uses_scores = True
     try:
-        pack = rules_by_id(options["rules_id"]) if options["rules_id"] else (rules_for(meeting.review_year) if meeting.review_year else None)
-        uses_scores = pack.uses_scores if pack is not None else True
+        pack = rules_by_id(st.options["rules_id"]) if st.options["rules_id"] else (
+            rules_for(st.meeting.review_year) if st.meeting.review_year else None)
+        st.uses_scores = pack.uses_scores if pack is not None else True
     except UnknownRules as exc:
         rd.bad(values.get("review_year", (None, None, S.SHEET_MEETING))[2], str(exc))
     roster = roster_from(t, rd)
-    members = _facts_sheet(t, rd, uses_scores, roster)
+    st.members = _facts_sheet(t, rd, st.uses_scores, roster)
+    return st
+
+
+def case_from_tables(t: Tables) -> Case:
+    """Build the case the workbook describes, or raise ``WorkbookError`` listing every bad cell."""
+    return finish_case(start_case(t), t)
+
+
+def finish_case(st: StartedCase, t: Tables) -> Case:
+    """The rest of the conversion (the votes, the collectives), from ``start_case`` of the same blocks."""
+    rd = st.rd
+    problems_before = list(t.overflow)
+    if st.layout_wrong:
+        raise WorkbookError(problems_before + rd.problems)
+    values, meeting, settings, options, uses_scores, members = (st.values, st.meeting, st.settings, st.options,
+                                                                st.uses_scores, st.members)
     mode = options["member_vote_mode"]
     detected = _detect_member_mode(t) if mode == "" else mode
     votes = None

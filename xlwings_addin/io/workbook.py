@@ -19,7 +19,7 @@ from ..core.inputs import CellError
 from ..core.models import Case
 from . import schema as S
 from .errors import CaseFileError
-from .tables import Tables, WorkbookError, case_from_tables
+from .tables import EARLY_BLOCKS, Tables, WorkbookError, finish_case, start_case
 from .xlsxguard import NotPlain, PrefixReader, WorkbookTooLarge, inspect, read_bounded, scan_sheet
 
 from .blocks import _CAPACITY, _FREE_COLUMNS, BLOCKS, block_address, block_bounds, extents_from, overflow_problems  # noqa: F401
@@ -160,14 +160,74 @@ def _put_errors(rows: list, top: int, left: int, errors) -> None:
             rows[i][j] = CellError(text)
 
 
-def read_tables(path: str | os.PathLike, today: Optional[date] = None) -> Tables:
+class _SheetRead:
+    """calamine's read of one sheet in a thread of its own, started as soon as the sheet is scanned.
+
+    calamine releases the GIL while it parses a sheet's XML (most of a big sheet's read: 70-90 ms
+    for a 300 x 300 ballot grid), so the biggest sheet is parsed side by side with the scans and
+    reads of the others and the first part of the conversion (``read_tables(early=...)``).
+    The thread opens the workbook itself: one calamine workbook object is not used from two
+    threads at once.
+    """
+
+    def __init__(self, path: Path, sheet: str) -> None:
+        import threading
+
+        self.path, self.sheet = path, sheet
+        self.merged = self.start = self.rows = None
+        self.error: Optional[BaseException] = None
+        self._thread = threading.Thread(target=self._run, name=f"calamine {sheet}", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        wb = None
+        try:
+            from python_calamine import CalamineWorkbook
+
+            wb = CalamineWorkbook.from_path(str(self.path))
+            ws = wb.get_sheet_by_name(self.sheet)
+            self.merged = ws.merged_cell_ranges
+            self.start = ws.start
+            self.rows = ws.to_python(skip_empty_area=False)
+        except BaseException as exc:  # handed to the caller's thread, which says what it means
+            self.error = exc
+        finally:
+            close = getattr(wb, "close", None)
+            if close:
+                close()
+
+    def wait(self) -> None:
+        self._thread.join()
+
+    def result(self) -> tuple[list, tuple[int, int], list]:
+        """(merged ranges, top-left, rows); raise here what the thread met."""
+        self._thread.join()
+        if self.error is not None:
+            if not isinstance(self.error, Exception):
+                raise self.error
+            raise CaseFileError(f"sổ Excel {self.path.name}: sheet \"{self.sheet}\" bị hỏng, không đọc được "
+                                "(dữ liệu XML bị cắt hoặc sai)") from None
+        return self.merged or [], self.start or (0, 0), self.rows
+
+
+#: The order the blocks are looked at: the first ballot grid calamine must read is read in the
+#: background (``_SheetRead``), the others here meanwhile; the member grid is the longest read.
+_DISPATCH_ORDER = ("grid", "cell", "roster", "scores", "criteria", "collectives", "tally")
+_BACKGROUND = ("grid", "cell")
+
+
+def read_tables(path: str | os.PathLike, today: Optional[date] = None, early=None) -> Tables:
     """Read the input blocks of a workbook file.
 
     "Hội nghị" first (calamine, after the scan of ``xlsxguard``), which gives the extents the
     workbook's own formulas computed; then each block only as far as they say, from the front of
     its sheet part. A block that is big, a file without formula results, unusual XML, or a sheet
     whose dimension goes past the template is read the guarded ordinary way: scanned, then by
-    calamine or, for a suspicious sheet, by the bounded streaming reader.
+    calamine (a ballot grid in a thread, ``_SheetRead``) or, for a suspicious sheet, by the bounded
+    streaming reader. ``early``, if given, is called while a ballot grid is parsed (or at the end)
+    with the blocks read so far, as ``Tables``: the ``tables.EARLY_BLOCKS`` are complete, the
+    others may still be empty. Problems and errors are the same, in the same order, as a read block
+    after block.
     """
     p = Path(path)
     _check_file(p)
@@ -183,81 +243,89 @@ def read_tables(path: str | os.PathLike, today: Optional[date] = None) -> Tables
         raise CaseFileError(f"sổ Excel {p.name} bị hỏng (thiếu hoặc hỏng phần mô tả các sheet): hãy mở lại bản đã lưu trước đó") from None
     wb = _open(p)
     prefix = None
+    reads: dict[str, _SheetRead] = {}
     try:
-        problems: list[tuple[str, str]] = []
-        blocks = {}
         names = wb.sheet_names
         layout = _layout_problem(names)
         if layout:
             raise CaseFileError(f"{p.name}: {layout}")
-        skip = None
-        extents = None
-        for key, (sheet, r1, r2, c2) in BLOCKS.items():
+        # Each block's outcome: ("rows", rows, problems), ("read", _SheetRead, SheetInfo) or ("error", exc).
+        outcome: dict = {}
+        sheet, r1, r2, c2 = BLOCKS["meeting"]
+        if sheet not in names:
+            outcome["meeting"] = _missing(sheet, names)
+            skip, extents = None, None
+        else:
+            meeting_rows, meeting_problems = _whole_sheet(p, wb, "meeting", info.sheets.get(sheet), wanted[sheet])
+            outcome["meeting"] = ("rows", meeting_rows, meeting_problems)
+            skip = _unused_facts_sheet(meeting_rows)
+            extents = extents_from(meeting_rows)
+        order = sorted((k for k in BLOCKS if k != "meeting"), key=_DISPATCH_ORDER.index)
+        for key in order:
+            sheet, r1, r2, c2 = BLOCKS[key]
             if key == skip:
-                blocks[key] = []
+                outcome[key] = ("rows", [], [])
                 continue
             if sheet not in names:
-                similar = [n for n in names if _loose(n) == _loose(sheet)]
-                hint = f" (có sheet '{similar[0]}': hãy đổi lại đúng tên)" if similar else ""
-                problems.append((sheet, f"thiếu sheet '{sheet}'{hint}; không đổi tên hay xóa các sheet của mẫu"))
-                blocks[key] = []
-                continue
-            si = info.sheets.get(sheet)
-            bottom, right = block_bounds(key, extents)
-            if extents is not None and si is not None and si.last_row is not None and si.last_row <= r2 \
-                    and (si.last_col or 0) <= max(c2, _FREE_COLUMNS.get(key, c2)) \
-                    and (bottom - r1 + 1) * (right + 1) <= _PREFIX_CELLS:
-                # The file's own formulas say how far the data goes and nothing lies past the
-                # template: read just those rows (the capacity below them is formulas only).
-                try:
-                    prefix = prefix or PrefixReader(p)
-                    rows = prefix.rows(si.part, r1, bottom, right, _DATA_TOP.get(key))
-                    if prefix.last_row is not None and prefix.last_row <= r2:
-                        blocks[key] = rows
-                        problems += _merged_in_block(prefix.merged, key)
-                        continue
-                    # Rows past the template's capacity (the dimension said otherwise): the guarded
-                    # read below names the cells.
-                except NotPlain:
-                    pass  # unusual XML: the ordinary read below
-                except Exception:
-                    raise CaseFileError(f"sổ Excel {p.name}: sheet \"{sheet}\" bị hỏng, không đọc được") from None
-            if si is not None and not si.scanned:
-                try:
-                    si = scan_sheet(p, si, *wanted[sheet])
-                except WorkbookTooLarge as exc:
-                    raise CaseFileError(f"sổ Excel {p.name}: {exc}") from None
-                except (zipfile.BadZipFile, KeyError, OSError, ValueError):
-                    raise CaseFileError(f"sổ Excel {p.name}: sheet \"{sheet}\" bị hỏng, không đọc được") from None
-            if si is None or si.suspicious:
-                # Read only the block, streaming: a stray cell far away must not cost gigabytes.
-                try:
-                    rows, outside = read_bounded(p, si.part, r1, r2, max(c2, _FREE_COLUMNS.get(key, c2))) if si else ([], [])
-                except Exception:
-                    raise CaseFileError(f"sổ Excel {p.name}: sheet \"{sheet}\" bị hỏng, không đọc được") from None
-                blocks[key] = [row[: c2 + 1] for row in rows]
-                problems += overflow_problems(key, sheet, outside)
+                outcome[key] = _missing(sheet, names)
                 continue
             try:
-                ws = wb.get_sheet_by_name(sheet)
-                problems += _merged_problems(ws, key)
-                top, left = ws.start or (0, 0)
-                rows = ws.to_python(skip_empty_area=False)
-            except CaseFileError:
-                raise
-            except Exception:
-                raise CaseFileError(f"sổ Excel {p.name}: sheet \"{sheet}\" bị hỏng, không đọc được (dữ liệu XML bị cắt hoặc sai)") from None
-            _put_errors(rows, top, left, si.errors)
-            block, outside = _cut(key, rows, top, left)
-            blocks[key] = block
-            problems += overflow_problems(key, sheet, outside)
-            if key == "meeting":
-                skip = _unused_facts_sheet(block)
-                extents = extents_from(block)
+                si = info.sheets.get(sheet)
+                bottom, right = block_bounds(key, extents)
+                if extents is not None and si is not None and si.last_row is not None and si.last_row <= r2 \
+                        and (si.last_col or 0) <= max(c2, _FREE_COLUMNS.get(key, c2)) \
+                        and (bottom - r1 + 1) * (right + 1) <= _PREFIX_CELLS:
+                    # The file's own formulas say how far the data goes and nothing lies past the
+                    # template: read just those rows (the capacity below them is formulas only).
+                    try:
+                        prefix = prefix or PrefixReader(p)
+                        rows = prefix.rows(si.part, r1, bottom, right, _DATA_TOP.get(key))
+                        if prefix.last_row is not None and prefix.last_row <= r2:
+                            outcome[key] = ("rows", rows, _merged_in_block(prefix.merged, key))
+                            continue
+                        # Rows past the template's capacity (the dimension said otherwise): the guarded
+                        # read below names the cells.
+                    except NotPlain:
+                        pass  # unusual XML: the ordinary read below
+                    except Exception:
+                        raise CaseFileError(f"sổ Excel {p.name}: sheet \"{sheet}\" bị hỏng, không đọc được") from None
+                si = _scanned(p, si, wanted[sheet])
+                if si is None or si.suspicious:
+                    outcome[key] = ("rows", *_bounded(p, key, si))
+                    continue
+                if reads or key not in _BACKGROUND:
+                    # One read in the background at a time (two cores are common), and only a ballot
+                    # grid: the blocks ``early`` is given are read here.
+                    outcome[key] = ("rows", *_whole_sheet(p, wb, key, si, wanted[sheet]))
+                    continue
+                reads[key] = _SheetRead(p, sheet)
+                outcome[key] = ("read", reads[key], si)
+            except (CaseFileError, MemoryError) as exc:
+                # Kept for its turn: an earlier block's error is the one said, as when read in order.
+                outcome[key] = ("error", exc)
+        if early is not None and all(outcome[k][0] == "rows" for k in EARLY_BLOCKS):
+            early(Tables(**{k: (outcome[k][1] if outcome[k][0] == "rows" else []) for k in BLOCKS}, today=today))
+        problems: list[tuple[str, str]] = []
+        blocks = {}
+        for key, (sheet, r1, r2, c2) in BLOCKS.items():
+            kind, *rest = outcome[key]
+            if kind == "error":
+                raise rest[0]
+            if kind == "read":
+                read, si = rest
+                merged, (top, left), rows = read.result()
+                _put_errors(rows, top, left, si.errors)
+                block, outside = _cut(key, rows, top, left)
+                rest = [block, _merged_in_block([(t, l, b, r) for (t, l), (b, r) in merged], key)
+                        + overflow_problems(key, sheet, outside)]
+            blocks[key], found = rest
+            problems += found
         if any(w in (s for s, *_ in BLOCKS.values()) and m.startswith("thiếu sheet") for w, m in problems):
             raise WorkbookError(problems)
         return Tables(**blocks, today=today, overflow=tuple(problems))
     finally:
+        for read in reads.values():
+            read.wait()  # no thread left reading the file once this returns (Windows locks open files)
         if prefix is not None:
             prefix.close()
         close = getattr(wb, "close", None)
@@ -265,6 +333,67 @@ def read_tables(path: str | os.PathLike, today: Optional[date] = None) -> Tables
             close()
 
 
-def read_workbook(path: str | os.PathLike, today: Optional[date] = None) -> Case:
-    """Read a workbook file as a case; raise ``CaseFileError`` naming the sheet and cell when it cannot."""
-    return case_from_tables(read_tables(path, today))
+def _missing(sheet: str, names: list[str]) -> tuple:
+    similar = [n for n in names if _loose(n) == _loose(sheet)]
+    hint = f" (có sheet '{similar[0]}': hãy đổi lại đúng tên)" if similar else ""
+    return ("rows", [], [(sheet, f"thiếu sheet '{sheet}'{hint}; không đổi tên hay xóa các sheet của mẫu")])
+
+
+def _scanned(p: Path, si, bounds: tuple[int, int]):
+    """The sheet's info once its XML is scanned (``xlsxguard.scan_sheet``), the messages said here."""
+    if si is None or si.scanned:
+        return si
+    try:
+        return scan_sheet(p, si, *bounds)
+    except WorkbookTooLarge as exc:
+        raise CaseFileError(f"sổ Excel {p.name}: {exc}") from None
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        raise CaseFileError(f"sổ Excel {p.name}: sheet \"{si.name}\" bị hỏng, không đọc được") from None
+
+
+def _bounded(p: Path, key: str, si) -> tuple[list, list]:
+    """Read only the block, streaming: a stray cell far away must not cost gigabytes."""
+    sheet, r1, r2, c2 = BLOCKS[key]
+    try:
+        rows, outside = read_bounded(p, si.part, r1, r2, max(c2, _FREE_COLUMNS.get(key, c2))) if si else ([], [])
+    except Exception:
+        raise CaseFileError(f"sổ Excel {p.name}: sheet \"{sheet}\" bị hỏng, không đọc được") from None
+    return [row[: c2 + 1] for row in rows], overflow_problems(key, sheet, outside)
+
+
+def _whole_sheet(p: Path, wb, key: str, si, bounds: tuple[int, int]) -> tuple[list, list]:
+    """A block read here and now: by calamine (the sheet scanned) or, if suspicious, bounded."""
+    sheet = BLOCKS[key][0]
+    si = _scanned(p, si, bounds)
+    if si is None or si.suspicious:
+        return _bounded(p, key, si)
+    try:
+        ws = wb.get_sheet_by_name(sheet)
+        problems = _merged_problems(ws, key)
+        top, left = ws.start or (0, 0)
+        rows = ws.to_python(skip_empty_area=False)
+    except Exception:
+        raise CaseFileError(f"sổ Excel {p.name}: sheet \"{sheet}\" bị hỏng, không đọc được (dữ liệu XML bị cắt hoặc sai)") from None
+    _put_errors(rows, top, left, si.errors)
+    block, outside = _cut(key, rows, top, left)
+    return block, problems + overflow_problems(key, sheet, outside)
+
+
+def read_workbook(path: str | os.PathLike, today: Optional[date] = None, meanwhile=None) -> Case:
+    """Read a workbook file as a case; raise ``CaseFileError`` naming the sheet and cell when it cannot.
+
+    The members' part of the conversion (``start_case``) and the caller's ``meanwhile`` (no
+    arguments) run while the ballot grid is parsed in the background.
+    """
+    started: list = []
+
+    def early(blocks: Tables) -> None:
+        try:
+            started.append(start_case(blocks))
+        except Exception:
+            pass  # said in its turn below, after any error of the read (as read block after block)
+        if meanwhile is not None:
+            meanwhile()
+
+    tables = read_tables(path, today, early)  # a read that returns has called ``early``
+    return finish_case(started[0] if started else start_case(tables), tables)
