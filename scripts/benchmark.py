@@ -132,17 +132,18 @@ def bench_import(tmp: Path, rounds: int) -> dict:
     copy = tmp / "pkg"
     shutil.copytree(ROOT / "xlwings_addin", copy / "xlwings_addin", ignore=shutil.ignore_patterns("__pycache__"))
     env = {**os.environ, "PYTHONPATH": str(copy)}
-    out = {"sources only": cpu_import_ms(rounds, env)}
+    out = {"sources only": cpu_import_ms(rounds, env)[0]}
     subprocess.run([PY, "-m", "compileall", "-q", str(copy / "xlwings_addin")], check=True)
     before = sum(1 for _ in (copy / "xlwings_addin").rglob("*.pyc"))
-    out["compiled at install"] = cpu_import_ms(rounds, env)
+    out["compiled at install"], out["fastest"] = cpu_import_ms(max(rounds, 9), env)
     # -B never writes byte code: the copy holds exactly what compileall wrote.
     out["pyc unchanged"] = before == sum(1 for _ in (copy / "xlwings_addin").rglob("*.pyc"))
     return out
 
 
-def cpu_import_ms(rounds: int = 7, env=None) -> float:
-    """CPU time (not wall time) of importing our click path after xlwings, in a fresh -B process."""
+def cpu_import_ms(rounds: int = 7, env=None) -> tuple[float, float]:
+    """CPU time (not wall time) of importing our click path after xlwings, in a fresh -B process:
+    (median, fastest) of the rounds. On a shared machine the fastest is the least disturbed."""
     code = ("import time, xlwings\nt = time.process_time()\nimport xlwings_addin.excel.macros\n"
             "print(time.process_time() - t)")
     values = []
@@ -152,7 +153,7 @@ def cpu_import_ms(rounds: int = 7, env=None) -> float:
             values.append(float(out) * 1000)
         except ValueError:
             pass
-    return statistics.median(values) if values else float("nan")
+    return (statistics.median(values), min(values)) if values else (float("nan"), float("nan"))
 
 
 def tmp_root() -> str:
@@ -322,7 +323,7 @@ def main(argv=None) -> int:
                 row("   the same, counted", counted.split(" (")[0].replace("instructions ", ""), goal, counted)
         imp = bench_import(tmp, rounds)
         row("3. import on the click path under -B (CPU time)", f"{imp['compiled at install']:.1f} ms", "<= 15 ms",
-            f"sources only (recompiled every click) {imp['sources only']:.1f} ms; "
+            f"fastest of the rounds {imp['fastest']:.1f} ms; sources only (recompiled every click) {imp['sources only']:.1f} ms; "
             f"-B wrote no byte code: {'yes' if imp['pyc unchanged'] else 'NO'}")
         ia = instructions([PY, "-B", "-c", "import xlwings, xlwings_addin.excel.macros"])
         ib = instructions([PY, "-B", "-c", "import xlwings"])
