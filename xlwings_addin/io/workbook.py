@@ -1,9 +1,11 @@
 """Read the workbook from a file on disk (no Excel): python-calamine, values only, input unchanged.
 
-Each input block is read from its fixed range (the schema's capacity) and handed to
-``tables.case_from_tables``, the same converter the live macro and the UDFs use. A value past the
-capacity is an error naming the cell; a file that would expand past the bounds is refused before
-calamine loads it (``xlsxguard``); an old-layout workbook is recognised and sent to ``upgrade``.
+Each input block is read from its fixed range (the schema's capacity) and handed to the converter
+of ``tables`` (``start_case``/``finish_case``, i.e. ``case_from_tables``), the same one the live
+macro and the UDFs use. A value past the capacity is an error naming the cell; a file that would
+expand past the bounds is refused before calamine loads it (``xlsxguard``); an old-layout workbook
+is recognised and sent to ``upgrade``. A big member ballot grid is parsed by calamine in a thread
+while the rest is read and the members' part converted (``_SheetRead``): same blocks, same errors.
 """
 
 from __future__ import annotations
@@ -256,10 +258,14 @@ def read_tables(path: str | os.PathLike, today: Optional[date] = None, early=Non
             outcome["meeting"] = _missing(sheet, names)
             skip, extents = None, None
         else:
-            meeting_rows, meeting_problems = _whole_sheet(p, wb, "meeting", info.sheets.get(sheet), wanted[sheet])
+            si = _scanned(p, info.sheets.get(sheet), wanted[sheet])
+            meeting_rows, meeting_problems = _whole_sheet(p, wb, "meeting", si, wanted[sheet])
             outcome["meeting"] = ("rows", meeting_rows, meeting_problems)
-            skip = _unused_facts_sheet(meeting_rows)
-            extents = extents_from(meeting_rows)
+            skip, extents = None, None
+            if si is not None and not si.suspicious:
+                # Only from a sheet calamine read: after a suspicious one every block is read in full.
+                skip = _unused_facts_sheet(meeting_rows)
+                extents = extents_from(meeting_rows)
         order = sorted((k for k in BLOCKS if k != "meeting"), key=_DISPATCH_ORDER.index)
         for key in order:
             sheet, r1, r2, c2 = BLOCKS[key]
