@@ -309,7 +309,8 @@ def read_tables(path: str | os.PathLike, today: Optional[date] = None, early=Non
             except (CaseFileError, MemoryError) as exc:
                 # Kept for its turn: an earlier block's error is the one said, as when read in order.
                 outcome[key] = ("error", exc)
-        if early is not None and all(outcome[k][0] == "rows" for k in EARLY_BLOCKS):
+        called = early is not None and all(outcome[k][0] == "rows" for k in EARLY_BLOCKS)
+        if called:
             early(Tables(**{k: (outcome[k][1] if outcome[k][0] == "rows" else []) for k in BLOCKS}, today=today))
         problems: list[tuple[str, str]] = []
         blocks = {}
@@ -328,7 +329,10 @@ def read_tables(path: str | os.PathLike, today: Optional[date] = None, early=Non
             problems += found
         if any(w in (s for s, *_ in BLOCKS.values()) and m.startswith("thiếu sheet") for w, m in problems):
             raise WorkbookError(problems)
-        return Tables(**blocks, today=today, overflow=tuple(problems))
+        tables = Tables(**blocks, today=today, overflow=tuple(problems))
+        if early is not None and not called:
+            early(tables)  # (not reached while only ballot grids are read in the background)
+        return tables
     finally:
         for read in reads.values():
             read.wait()  # no thread left reading the file once this returns (Windows locks open files)
@@ -401,5 +405,5 @@ def read_workbook(path: str | os.PathLike, today: Optional[date] = None, meanwhi
         if meanwhile is not None:
             meanwhile()
 
-    tables = read_tables(path, today, early)  # a read that returns has called ``early``
+    tables = read_tables(path, today, early)  # a read that returns has called ``early`` once
     return finish_case(started[0] if started else start_case(tables), tables)
