@@ -73,6 +73,28 @@ def test_a_big_roster_mixes_both_paths_and_reads_the_same(tmp_path, monkeypatch)
     _same_case(fast, full)
 
 
+def test_a_score_sheet_filled_in_part_is_read_to_its_last_typed_row(tmp_path, monkeypatch):
+    """Rows past the last one with something typed add nothing: the sheet is read only that far, and a
+    value typed past the saved extents still sends it to the full read."""
+    from dataclasses import replace
+    from fractions import Fraction
+
+    case = big_case(60, 10)
+    scored = tuple(replace(m, performance=replace(m.performance, self_score_common=Fraction(25), score_common=Fraction(24)))
+                   if i < 5 else m for i, m in enumerate(case.members))
+    path = build_workbook(tmp_path / "scores.xlsm", replace(case, members=scored), None)
+    fast, full, used = _both(path, monkeypatch)
+    assert _part(path, S.SHEET_SCORES) in used
+    assert len(fast.scores) == 1 + 5  # the header row and the five rows with scores, not 60 rows
+    _same_case(fast, full)
+
+    from xlwings_addin.io.blocks import extents_from as real_extents
+
+    monkeypatch.setattr(W, "extents_from", lambda meeting: {**real_extents(meeting), "scores_rows": 2})
+    stale = W.read_tables(path)  # scores typed in rows 3-5 past the saved extents: read in full
+    _same_case(stale, full)
+
+
 def test_chunk_seams_do_not_lose_rows(tmp_path, monkeypatch):
     path = build_workbook(tmp_path / "seams.xlsm", read_case(EXAMPLE), None)
     part = _part(path, S.SHEET_GRID)

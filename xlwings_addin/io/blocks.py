@@ -51,11 +51,14 @@ def extents_from(meeting_rows: list) -> Optional[dict]:
     return out
 
 
-# Rows (beyond the header rows) and last column each block needs, from the extents.
+# Rows (beyond the header rows) and last column each block needs, from the extents. The score and
+# criteria sheets: as far as their last row with something typed (their own helper column counts it),
+# not the roster's length: rows without input add nothing (``tables.read_rows`` skips them), and a
+# score sheet not yet filled in is then only its header, not 300 rows of formulas.
 _SIZES = {
     "roster": lambda e: (e["roster_rows"], None),
-    "scores": lambda e: (max(e["roster_rows"], e["scores_rows"]), None),
-    "criteria": lambda e: (max(e["roster_rows"], e["criteria_rows"]), None),
+    "scores": lambda e: (e["scores_rows"], None),
+    "criteria": lambda e: (e["criteria_rows"], None),
     "collectives": lambda e: (S.MAX_COLLECTIVES, None),
     "grid": lambda e: (S.GRID_FIRST_ROW - S.GRID_HEADER_ROW - 1 + e["grid_rows"], S.GRID_FIRST_BALLOT_COL + e["grid_cols"] - 1),
     "tally": lambda e: (S.TALLY_FIRST_ROW - 1 + e["tally_rows"], None),
