@@ -91,10 +91,6 @@ def _open(path: Path):
         raise CaseFileError(f"sổ Excel {path.name} bị hỏng, không đọc được: hãy mở lại bản đã lưu trước đó") from None
 
 
-def _merged_problems(sheet_obj, name: str) -> list[tuple[str, str]]:
-    return _merged_in_block([(t, l, b, r) for (t, l), (b, r) in sheet_obj.merged_cell_ranges or []], name)
-
-
 def _merged_in_block(ranges, name: str) -> list[tuple[str, str]]:
     """Problems for merged ranges (top, left, bottom, right; 0-based) that touch an input block."""
     sheet, r1, r2, c2 = BLOCKS[name]
@@ -207,9 +203,8 @@ class _SheetRead:
         if self.error is not None:
             if not isinstance(self.error, Exception):
                 raise self.error
-            raise CaseFileError(f"sổ Excel {self.path.name}: sheet \"{self.sheet}\" bị hỏng, không đọc được "
-                                "(dữ liệu XML bị cắt hoặc sai)") from None
-        return self.merged or [], self.start or (0, 0), self.rows
+            raise _damaged(self.path, self.sheet) from None
+        return self.merged, self.start, self.rows
 
 
 #: The order the blocks are looked at: the first ballot grid calamine must read is read in the
@@ -259,7 +254,8 @@ def read_tables(path: str | os.PathLike, today: Optional[date] = None, early=Non
             skip, extents = None, None
         else:
             si = _scanned(p, info.sheets.get(sheet), wanted[sheet])
-            meeting_rows, meeting_problems = _whole_sheet(p, wb, "meeting", si, wanted[sheet])
+            meeting_rows, meeting_problems = (_bounded(p, "meeting", si) if si is None or si.suspicious
+                                              else _read_here(p, wb, "meeting", si))
             outcome["meeting"] = ("rows", meeting_rows, meeting_problems)
             skip, extents = None, None
             if si is not None and not si.suspicious:
@@ -302,7 +298,7 @@ def read_tables(path: str | os.PathLike, today: Optional[date] = None, early=Non
                 if reads or key not in _BACKGROUND:
                     # One read in the background at a time (two cores are common), and only a ballot
                     # grid: the blocks ``early`` is given are read here.
-                    outcome[key] = ("rows", *_whole_sheet(p, wb, key, si, wanted[sheet]))
+                    outcome[key] = ("rows", *_read_here(p, wb, key, si))
                     continue
                 reads[key] = _SheetRead(p, sheet)
                 outcome[key] = ("read", reads[key], si)
@@ -320,11 +316,7 @@ def read_tables(path: str | os.PathLike, today: Optional[date] = None, early=Non
                 raise rest[0]
             if kind == "read":
                 read, si = rest
-                merged, (top, left), rows = read.result()
-                _put_errors(rows, top, left, si.errors)
-                block, outside = _cut(key, rows, top, left)
-                rest = [block, _merged_in_block([(t, l, b, r) for (t, l), (b, r) in merged], key)
-                        + overflow_problems(key, sheet, outside)]
+                rest = _calamine_block(key, si, *read.result())
             blocks[key], found = rest
             problems += found
         if any(w in (s for s, *_ in BLOCKS.values()) and m.startswith("thiếu sheet") for w, m in problems):
@@ -371,22 +363,28 @@ def _bounded(p: Path, key: str, si) -> tuple[list, list]:
     return [row[: c2 + 1] for row in rows], overflow_problems(key, sheet, outside)
 
 
-def _whole_sheet(p: Path, wb, key: str, si, bounds: tuple[int, int]) -> tuple[list, list]:
-    """A block read here and now: by calamine (the sheet scanned) or, if suspicious, bounded."""
-    sheet = BLOCKS[key][0]
-    si = _scanned(p, si, bounds)
-    if si is None or si.suspicious:
-        return _bounded(p, key, si)
+def _damaged(p: Path, sheet: str) -> CaseFileError:
+    return CaseFileError(f"sổ Excel {p.name}: sheet \"{sheet}\" bị hỏng, không đọc được (dữ liệu XML bị cắt hoặc sai)")
+
+
+def _read_here(p: Path, wb, key: str, si) -> tuple[list, list]:
+    """calamine's read of a scanned sheet, in this thread."""
     try:
-        ws = wb.get_sheet_by_name(sheet)
-        problems = _merged_problems(ws, key)
-        top, left = ws.start or (0, 0)
-        rows = ws.to_python(skip_empty_area=False)
+        ws = wb.get_sheet_by_name(BLOCKS[key][0])
+        merged, start, rows = ws.merged_cell_ranges, ws.start, ws.to_python(skip_empty_area=False)
     except Exception:
-        raise CaseFileError(f"sổ Excel {p.name}: sheet \"{sheet}\" bị hỏng, không đọc được (dữ liệu XML bị cắt hoặc sai)") from None
+        raise _damaged(p, BLOCKS[key][0]) from None
+    return _calamine_block(key, si, merged, start, rows)
+
+
+def _calamine_block(key: str, si, merged, start, rows) -> tuple[list, list]:
+    """A block from calamine's rows of its sheet: error values put back, cut out; merged ranges and
+    cells past the block as problems (the same whether read here or in the background)."""
+    top, left = start or (0, 0)
     _put_errors(rows, top, left, si.errors)
     block, outside = _cut(key, rows, top, left)
-    return block, problems + overflow_problems(key, sheet, outside)
+    problems = _merged_in_block([(t, l, b, r) for (t, l), (b, r) in merged or []], key)
+    return block, problems + overflow_problems(key, BLOCKS[key][0], outside)
 
 
 def read_workbook(path: str | os.PathLike, today: Optional[date] = None, meanwhile=None) -> Case:
